@@ -1,0 +1,1 @@
+"""Services, therapists, hours, availability, appointments, patient self-service and the staff workspace."""

@@ -1,0 +1,7 @@
+"""App config of booking."""
+
+from django.apps import AppConfig
+
+
+class BookingConfig(AppConfig):
+    name = "booking"

@@ -1,0 +1,48 @@
+"""Load demo data for trying the app locally: locations, staff, services, hours and content. Idempotent.
+
+Refuses to run unless DEBUG is on: demo accounts with a published password must never reach a real clinic.
+"""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from clinic.core import demo as core_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data (only when DEBUG is on). Safe to run again."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo only runs with DEBUG=1: demo accounts must never exist in production.")
+        with transaction.atomic():
+            locations = core_demo.seed_locations()
+            staff = core_demo.seed_staff()
+            for seeder in _app_seeders():
+                seeder(locations=locations, staff=staff)
+        if "load_content" in _commands():
+            call_command("load_content", verbosity=0)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(locations)} locations, {len(staff)} staff."))
+        self.stdout.write(f"Demo staff logins (password for all: {core_demo.DEMO_PASSWORD}):")
+        for user, role in staff:
+            self.stdout.write(f"  {user.username:<12} {role}")
+
+
+def _app_seeders():
+    """Each app that has demo data exposes `<app>.demo.seed(locations=..., staff=...)`."""
+    import importlib
+    import importlib.util
+
+    return [
+        importlib.import_module(f"{app}.demo").seed
+        for app in ("intake", "booking")
+        if importlib.util.find_spec(f"{app}.demo") is not None
+    ]
+
+
+def _commands():
+    from django.core.management import get_commands
+
+    return get_commands()

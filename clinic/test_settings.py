@@ -1,0 +1,23 @@
+"""Settings for the test suite: the real settings, pointed at PostgreSQL and Redis unless told otherwise.
+
+Tests must run against the same database and broker as production; conftest.py stops the run with a clear
+message when either is unreachable instead of falling back to SQLite or skipping.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("CACHE_KEY_PREFIX", "clinic-test")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from clinic.settings import *  # noqa: F403
+
+# Hashing cost is not what the tests are about.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Templates reference static files by plain names; the manifest is a deployment concern.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,19 @@
+"""The site's URL map (DESIGN.md, "Public URL map")."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from clinic.core import views as core_views
+
+admin.site.site_header = "Clinic administration"
+admin.site.site_title = "Clinic admin"
+
+urlpatterns = [
+    path("", include("education.urls")),
+    path("intake/", include("intake.urls")),
+    path("book/", include("booking.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("ping", core_views.ping, name="ping"),
+]

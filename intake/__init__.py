@@ -1,0 +1,1 @@
+"""Patients, the screening questionnaire and its rule set, consent, and the therapists' review queue."""

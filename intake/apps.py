@@ -1,0 +1,7 @@
+"""App config of intake."""
+
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "intake"

@@ -1,0 +1,75 @@
+"""The base layout: navigation, footer with every location, strict CSP, staff login and lockout."""
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import LocationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_navigation_and_every_location_in_the_footer(client):
+    LocationFactory(name="Bangalore – Indiranagar", phone="+91 80 4567 8900")
+    LocationFactory(name="London – Clerkenwell", phone="+44 20 7946 0321", country="GB", time_zone="Europe/London")
+
+    html = client.get("/").content.decode()
+
+    for label in ("Learn", "Am I suitable?", "Book", "Staff login", "Skip to main content"):
+        assert label in html
+    assert "Bangalore – Indiranagar" in html
+    assert "+91 80 4567 8900" in html
+    assert "London – Clerkenwell" in html
+    assert "+44 20 7946 0321" in html
+
+
+def test_it_updates_the_footer_when_a_location_changes(client):
+    location = LocationFactory(name="Old name")
+    client.get("/")
+    location.name = "New name"
+    location.save()
+
+    assert "New name" in client.get("/").content.decode()
+
+
+def test_it_serves_pages_under_a_strict_content_security_policy(client):
+    response = client.get("/")
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "cdn" not in response.content.decode().lower()
+
+
+def test_it_costs_a_bounded_number_of_queries_whatever_the_number_of_locations(client, django_assert_max_num_queries):
+    for _ in range(10):
+        LocationFactory()
+    cache.clear()
+
+    # One query for the footer's locations, then served from the cache.
+    with django_assert_max_num_queries(1):
+        client.get("/")
+    with django_assert_max_num_queries(0):
+        client.get("/")
+
+
+def test_it_lets_staff_log_in(client):
+    UserFactory(username="desk", is_staff=True)
+
+    response = client.post("/accounts/login/", {"username": "desk", "password": "correct-horse-battery"})
+
+    assert response.status_code == 302
+    assert client.get("/").context["user"].username == "desk"
+
+
+def test_it_locks_a_username_out_after_repeated_wrong_passwords(client):
+    UserFactory(username="desk", is_staff=True)
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "desk", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+
+    response = client.post(
+        "/accounts/login/", {"username": "desk", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.1"
+    )
+
+    assert response.status_code == 429
+    assert "Login paused" in response.content.decode()
