@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "formtools",
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -122,6 +124,10 @@ else:
         }
     }
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="clinic")
+
+# Rate limits (django-ratelimit) count in the default cache. Its app is deliberately not installed: its system check
+# only knows django-redis and would flag Django's own RedisCache, whose INCR is just as atomic.
+RATELIMIT_VIEW = "clinic.core.views.rate_limited"
 
 # --- Auth -----------------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
@@ -49,3 +50,8 @@ def healthz(request):
 def ping(request):
     """A view that does nothing: the baseline that benchmarks compare real pages against."""
     return HttpResponse("pong", content_type="text/plain")
+
+
+def rate_limited(request, exception):
+    """What a person sees when django-ratelimit stops them: why, and what to do instead."""
+    return render(request, "429.html", status=429)

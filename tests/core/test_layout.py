@@ -73,3 +73,18 @@ def test_it_locks_a_username_out_after_repeated_wrong_passwords(client):
 
     assert response.status_code == 429
     assert "Login paused" in response.content.decode()
+
+
+def test_it_explains_a_rate_limit_with_a_429_page(rf):
+    from django_ratelimit.exceptions import Ratelimited
+    from django_ratelimit.middleware import RatelimitMiddleware
+
+    def limited_view(request):
+        raise Ratelimited()
+
+    LocationFactory(name="Bangalore – Indiranagar")
+    middleware = RatelimitMiddleware(limited_view)
+    response = middleware.process_exception(rf.get("/intake/"), Ratelimited())
+
+    assert response.status_code == 429
+    assert "Try again in an hour" in response.content.decode()
