@@ -1,0 +1,186 @@
+"""Patients and their screening intakes: answers, judgement, consent record and the therapist's review."""
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+class Patient(models.Model):
+    """A person who answered the questionnaire or was added by the front desk. No password, no account.
+
+    Matched on intake by e-mail (case-insensitive) and date of birth, otherwise created."""
+
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField(db_index=True)
+    phone = PhoneNumberField()
+    date_of_birth = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(Lower("email"), "date_of_birth", name="patient_email_dob_idx")]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+def intake_valid_days() -> int:
+    """How long a screening stays valid (CLINICAL.md / DESIGN.md: default six months)."""
+    return int(getattr(settings, "INTAKE_VALID_DAYS", 183))
+
+
+class IntakeQuerySet(models.QuerySet):
+    def valid(self, *, at: datetime | None = None):
+        """Intakes still valid at `at` (now by default)."""
+        at = at or timezone.now()
+        return self.filter(submitted_at__lte=at, valid_until__gt=at)
+
+    def pending_review(self):
+        """Needs-review intakes that no therapist has decided yet (including ones waiting for more information)."""
+        return self.filter(
+            outcome=Intake.Outcome.NEEDS_REVIEW,
+            review_status__in=[Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED],
+        )
+
+    def for_email(self, email: str):
+        return self.filter(patient__email__iexact=email.strip())
+
+    def in_review_order(self):
+        """Soonest pending-review appointment first (once booking's appointments exist), then oldest submitted.
+
+        The reverse relation `appointments` belongs to booking, which intake cannot import; its presence is looked
+        up in the model's meta so this works before and after booking adds its model."""
+        order = []
+        if _has_relation(Intake, "appointments"):
+            qs = self.annotate(
+                soonest_pending_appointment=models.Min(
+                    "appointments__start", filter=models.Q(appointments__status="pending_review")
+                )
+            )
+            order.append(models.F("soonest_pending_appointment").asc(nulls_last=True))
+        else:
+            qs = self
+        return qs.order_by(*order, "submitted_at", "pk")
+
+
+def _has_relation(model, name: str) -> bool:
+    return any(rel.get_accessor_name() == name for rel in model._meta.related_objects)
+
+
+class Intake(models.Model):
+    """One completed screening questionnaire: what the patient answered, how the rule set judged it, the consent
+    they gave, and (when it needed one) the therapist's review."""
+
+    class Outcome(models.TextChoices):
+        CLEARED = "cleared", "Cleared"
+        NEEDS_REVIEW = "needs_review", "Needs review"
+        NOT_SUITABLE = "not_suitable", "Not suitable online"
+
+    class ReviewStatus(models.TextChoices):
+        NOT_NEEDED = "not_needed", "Not needed"
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        INFO_REQUESTED = "info_requested", "More information requested"
+
+    # An opaque id for signed links to the patient: never the primary key, never guessable.
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Set by the questionnaire so that a double submit creates one intake.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="intakes")
+    location = models.ForeignKey("core.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    service_slug = models.CharField(max_length=80, blank=True, help_text="Service of interest; blank: not sure yet.")
+    service_uses_estim = models.BooleanField(
+        default=False, help_text="Whether the chosen service uses electrical stimulation when it was judged."
+    )
+
+    answers = models.JSONField(default=dict, blank=True)
+    rule_set_version = models.CharField(max_length=20)
+    results = models.JSONField(default=list, blank=True, help_text="Per-rule results of the judgement.")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+
+    review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.NOT_NEEDED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_intakes"
+    )
+    review_note = models.TextField(blank=True, help_text="Why it was declined, or what information is needed.")
+    precautions = models.TextField(blank=True, help_text="e.g. avoid deep needling of the calf")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    consent_version = models.CharField(max_length=20)
+    consent_name = models.CharField(max_length=160, help_text="Full name typed by the person consenting.")
+    consented_at = models.DateTimeField()
+    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    guardian_name = models.CharField(max_length=160, blank=True, help_text="For patients under 18.")
+
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    valid_until = models.DateTimeField()
+    confirmed_unchanged_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last time the patient confirmed, via an e-mailed link, nothing changed."
+    )
+
+    objects = IntakeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        permissions = [
+            ("view_health_answers", "Can see patients' health answers"),
+            ("review_intake", "Can decide screening reviews"),
+        ]
+        constraints = [
+            # Only needs-review intakes are ever reviewed; the others never wait for a therapist.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        outcome="needs_review", review_status__in=["pending", "approved", "declined", "info_requested"]
+                    )
+                    | (~models.Q(outcome="needs_review") & models.Q(review_status="not_needed"))
+                ),
+                name="intake_review_status_matches_outcome",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("submitted_at")), name="intake_valid_after_submit"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Intake {self.pk} ({self.get_outcome_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.valid_until is None and self.submitted_at is not None:
+            self.valid_until = self.submitted_at + timezone.timedelta(days=intake_valid_days())
+        super().save(*args, **kwargs)
+
+    def is_valid_at(self, when: datetime) -> bool:
+        return self.submitted_at <= when < self.valid_until
+
+    @property
+    def is_minor(self) -> bool:
+        return bool(self.guardian_name)
+
+    @property
+    def needling_booking(self) -> str:
+        """What booking may do with a needling service for this intake: "confirm", "hold" or "refuse"."""
+        if self.outcome == self.Outcome.CLEARED:
+            return "confirm"
+        if self.outcome == self.Outcome.NEEDS_REVIEW:
+            if self.review_status == self.ReviewStatus.APPROVED:
+                return "confirm"
+            if self.review_status in (self.ReviewStatus.PENDING, self.ReviewStatus.INFO_REQUESTED):
+                return "hold"
+        return "refuse"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.review_status in (self.ReviewStatus.APPROVED, self.ReviewStatus.DECLINED)
