@@ -1,8 +1,9 @@
-"""Core records shared by every app: clinic locations and the audit log."""
+"""Core records shared by every app: clinic locations, the audit log and the outbox of messages owed."""
 
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
@@ -83,3 +84,73 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.get_action_display()} {self.object_type}#{self.object_id}"
+
+
+class OutboundMessageQuerySet(models.QuerySet):
+    def for_subject(self, subject: models.Model):
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk))
+
+    def owed(self):
+        """Not yet sent and not given up on: pending, or claimed by a sweep."""
+        return self.filter(status=OutboundMessage.Status.PENDING)
+
+    def due(self, now):
+        """Pending rows whose time has come and whose claim (if any) has lapsed."""
+        return (
+            self.owed()
+            .filter(due_at__lte=now)
+            .filter(models.Q(claimed_until__isnull=True) | models.Q(claimed_until__lt=now))
+        )
+
+
+class OutboundMessage(models.Model):
+    """A message the clinic owes a patient. The database is the record; Celery only nudges the sweep that sends.
+
+    The subject is any record (an appointment, an intake); the outbox knows nothing of them. Each app registers its
+    message kinds (how to render one, whether it is still due) in clinic.core.outbox.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        SKIPPED = "skipped", "Skipped (no longer due)"
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    subject_object = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(max_length=60)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    due_at = models.DateTimeField(help_text="When it should go out (or be retried).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True, help_text="A sweep is sending it until then.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OutboundMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "kind", "channel"], name="outbox_one_per_subject_kind_channel"
+            ),
+        ]
+        indexes = [
+            # The sweep's query: pending rows by due time. Partial, so it stays small as sent rows pile up.
+            models.Index(fields=["due_at"], name="outbox_pending_due_idx", condition=models.Q(status="pending")),
+            models.Index(fields=["content_type", "object_id"], name="outbox_subject_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} ({self.channel}) for {self.content_type.model}#{self.object_id}: {self.status}"

@@ -1,8 +1,17 @@
-"""Writes of the shared core: the audit log."""
+"""Writes of the shared core: the audit log and the outbox of messages owed to patients."""
 
-from django.db import models
+import logging
+from collections.abc import Iterable
+from datetime import datetime
 
-from .models import AuditEvent
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from . import outbox
+from .models import AuditEvent, OutboundMessage
+
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
@@ -32,3 +41,82 @@ def audit_record(*, actor, action: str, obj: models.Model, request=None, detail:
     event.full_clean()
     event.save()
     return event
+
+
+def _nudge_sweep() -> None:
+    """Ask a worker to sweep now. Best effort: if the broker is down, beat's every-minute sweep sends it later."""
+    from .tasks import send_due_messages
+
+    try:
+        send_due_messages.apply_async(retry=False)
+    except Exception:  # any broker error; the database row is the record, the nudge is a convenience
+        logger.warning("outbox: broker unavailable, message left for the next sweep")
+
+
+@transaction.atomic
+def message_queue(
+    *, subject: models.Model, kind: str, channel: str = OutboundMessage.Channel.EMAIL, due_at: datetime | None = None
+) -> OutboundMessage:
+    """Owe a message about `subject`. Call inside the transaction of the change that owes it.
+
+    Idempotent per (subject, kind, channel): queuing again re-arms a cancelled or skipped row with the new time
+    and leaves a sent one alone.
+    """
+    outbox.get_kind(kind)  # fail loudly on a kind nobody registered
+    now = timezone.now()
+    due_at = due_at or now
+    message, created = OutboundMessage.objects.select_for_update().get_or_create(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=str(subject.pk),
+        kind=kind,
+        channel=channel,
+        defaults={"due_at": due_at},
+    )
+    if not created and message.status in (OutboundMessage.Status.CANCELLED, OutboundMessage.Status.SKIPPED):
+        message.status = OutboundMessage.Status.PENDING
+        message.due_at = due_at
+        message.attempts = 0
+        message.last_error = ""
+        message.save(update_fields=["status", "due_at", "attempts", "last_error", "updated_at"])
+    if message.status == OutboundMessage.Status.PENDING and message.due_at <= now:
+        transaction.on_commit(_nudge_sweep)
+    return message
+
+
+def message_cancel(*, subject: models.Model, kinds: Iterable[str] | None = None) -> int:
+    """Cancel the messages still owed about `subject` (all kinds, or the given ones). Returns how many."""
+    owed = OutboundMessage.objects.for_subject(subject).owed()
+    if kinds is not None:
+        owed = owed.filter(kind__in=list(kinds))
+    return owed.update(status=OutboundMessage.Status.CANCELLED, claimed_until=None, updated_at=timezone.now())
+
+
+def message_reschedule(
+    *, subject: models.Model, kind: str, due_at: datetime, channels: Iterable[str] | None = None
+) -> int:
+    """Move the due time of an owed message (e.g. a reminder when its appointment moves). Returns how many."""
+    owed = OutboundMessage.objects.for_subject(subject).owed().filter(kind=kind)
+    if channels is not None:
+        owed = owed.filter(channel__in=list(channels))
+    return owed.update(due_at=due_at, attempts=0, last_error="", updated_at=timezone.now())
+
+
+@transaction.atomic
+def message_resend(*, message: OutboundMessage, actor, request=None) -> OutboundMessage:
+    """Staff ask for a message to go out again now (a lost e-mail, a failed one fixed at the provider)."""
+    message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    message.status = OutboundMessage.Status.PENDING
+    message.due_at = timezone.now()
+    message.attempts = 0
+    message.last_error = ""
+    message.claimed_until = None
+    message.save(update_fields=["status", "due_at", "attempts", "last_error", "claimed_until", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.MESSAGE_RESEND,
+        obj=message,
+        request=request,
+        detail={"kind": message.kind, "channel": message.channel},
+    )
+    transaction.on_commit(_nudge_sweep)
+    return message
