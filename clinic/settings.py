@@ -270,6 +270,7 @@ SMS_API_TOKEN = env.str("SMS_API_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="Clinic")
 if SMS_BACKEND.endswith("HTTPSMSBackend") and not (SMS_API_URL and SMS_API_TOKEN):
     raise ImproperlyConfigured("Set SMS_API_URL and SMS_API_TOKEN for the HTTP SMS backend.")
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
-    "send-due-messages": {"task": "clinic.core.tasks.send_due_messages", "schedule": 60.0},
+    "send-due-messages": {"task": "clinic.core.tasks.send_due_messages", "schedule": OUTBOX_SWEEP_SECONDS},
 }

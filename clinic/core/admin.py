@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from .models import AuditEvent, Location
+from .models import AuditEvent, Location, OutboundMessage
+from .services import message_resend
 
 
 @admin.register(Location)
@@ -45,3 +46,28 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    """Read-only view of what the clinic owes and sent; failed rows can be queued again."""
+
+    list_display = ["kind", "channel", "content_type", "object_id", "due_at", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel", "kind"]
+    search_fields = ["object_id", "kind"]
+    date_hierarchy = "due_at"
+    list_select_related = ["content_type"]
+    readonly_fields = [f.name for f in OutboundMessage._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send the selected messages again now", permissions=["change"])
+    def resend(self, request, queryset):
+        for message in queryset:
+            message_resend(message=message, actor=request.user, request=request)
+        self.message_user(request, f"{queryset.count()} message(s) queued to send again.")
