@@ -1,9 +1,359 @@
-"""Views of the screening questionnaire and the review queue."""
+"""Views of the screening questionnaire, its outcome, returning patients' links and the therapists' review queue.
 
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+Patients' pages never carry an intake id in the URL: the questionnaire remembers the finished intake in the
+session. Staff pages do (login required). Health answers are never put in URLs, logs or flash messages.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
+from formtools.wizard.views import SessionWizardView
+
+from clinic.core.models import AuditEvent, Location
+from clinic.core.services import audit_record, client_ip
+
+from . import catalogue, consent, rules, selectors, services
+from .forms import AboutYouForm, ConsentForm, DecisionForm, HealthForm, ReturningForm, WhereForm
+from .models import Intake
+
+NEXT_SESSION_KEY = "intake_next"
+BOOKING_URL = "/book/"
+
+
+def _submit_rate() -> str:
+    return getattr(settings, "INTAKE_SUBMIT_RATE", "10/h")
+
+
+def _link_rate() -> str:
+    return getattr(settings, "INTAKE_LINK_RATE", "5/h")
+
+
+def _safe_next(request, value: str | None) -> str:
+    if (
+        value
+        and url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and value.startswith("/")
+    ):
+        return value
+    return ""
+
+
+# --- Questionnaire -----------------------------------------------------------------------------------------------
+
+
+class QuestionnaireView(SessionWizardView):
+    form_list = [("about", AboutYouForm), ("where", WhereForm), ("health", HealthForm), ("consent", ConsentForm)]
+    template_name = "intake/questionnaire.html"
+    step_titles = {
+        "about": "About you",
+        "where": "Where it hurts and what brings you",
+        "health": "Your health",
+        "consent": "Consent",
+    }
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)  # resets the wizard: a fresh start
+        extra = self.storage.extra_data
+        extra["submission_key"] = str(uuid.uuid4())
+        extra["next"] = _safe_next(request, request.GET.get("next"))
+        extra["location"] = request.GET.get("location", "")[:50]
+        extra["service"] = request.GET.get("service", "")[:80]
+        self.storage.extra_data = extra
+        return response
+
+    def post(self, request, *args, **kwargs):
+        # A second click on "Submit" after the first one finished: show the outcome it already produced.
+        key = request.POST.get("consent-submission_key", "")
+        done_pk = request.session.get(selectors.SESSION_KEY)
+        if key and done_pk and Intake.objects.filter(pk=done_pk, submission_key=_uuid_or_none(key)).exists():
+            return redirect("intake:outcome")
+        if not self.storage.extra_data.get("submission_key"):
+            # The session expired (or a bookmark was posted to): start again rather than lose answers silently.
+            messages.info(request, "Your session expired, so we have started the questionnaire again.")
+            return redirect("intake:start")
+        return super().post(request, *args, **kwargs)
+
+    def render_goto_step(self, goto_step, **kwargs):
+        # Keep what was typed on this step, finished or not, so going back loses nothing.
+        form = self.get_form(data=self.request.POST, files=self.request.FILES)
+        self.storage.set_step_data(self.steps.current, self.process_step(form))
+        return super().render_goto_step(goto_step, **kwargs)
+
+    def get_form_initial(self, step):
+        extra = self.storage.extra_data
+        if step == "about" and extra.get("location"):
+            location = Location.objects.active().filter(slug=extra["location"]).first()
+            return {"location": location} if location else {}
+        if step == "where" and extra.get("service"):
+            return {"service": extra["service"]}
+        if step == "consent":
+            return {"submission_key": extra.get("submission_key")}
+        return {}
+
+    def get_form_kwargs(self, step=None):
+        if step == "where":
+            about = self.get_cleaned_data_for_step("about") or {}
+            return {"location": about.get("location")}
+        if step == "consent":
+            about = self.get_cleaned_data_for_step("about") or {}
+            born = about.get("date_of_birth")
+            name = f"{about.get('first_name', '')} {about.get('last_name', '')}".strip()
+            location = about.get("location")
+            today = _today(location)
+            return {"patient_name": name, "is_minor": bool(born and rules.age_on(born, today) < rules.ADULT_AGE)}
+        return {}
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        number = self.steps.step1
+        context.update(
+            step_title=self.step_titles[self.steps.current],
+            step_number=number,
+            step_count=self.steps.count,
+            consent=consent,
+            error_summary=form.error_summary() if form.is_bound else [],
+        )
+        return context
+
+    def done(self, form_list, form_dict, **kwargs):
+        if is_ratelimited(self.request, group="intake.submit", key="ip", rate=_submit_rate(), increment=True):
+            raise Ratelimited
+        about, where = form_dict["about"].cleaned_data, form_dict["where"].cleaned_data
+        health, agreed = form_dict["health"], form_dict["consent"].cleaned_data
+        answers = {
+            "areas": where["areas"],
+            "what_brings_you": where["what_brings_you"],
+            **health.answers(),
+        }
+        intake = services.intake_submit(
+            submission_key=uuid.UUID(self.storage.extra_data["submission_key"]),
+            first_name=about["first_name"],
+            last_name=about["last_name"],
+            email=about["email"],
+            phone=about["phone"],
+            date_of_birth=about["date_of_birth"],
+            location=about["location"],
+            service_slug=where.get("service", ""),
+            answers=answers,
+            consent_name=agreed["full_name"],
+            guardian_name=agreed.get("guardian_name", ""),
+            consent_ip=client_ip(self.request),
+        )
+        selectors.remember_intake(self.request, intake)
+        self.request.session[NEXT_SESSION_KEY] = self.storage.extra_data.get("next", "")
+        return redirect("intake:outcome")
+
+
+def _uuid_or_none(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _today(location):
+    from django.utils import timezone
+
+    return timezone.localdate(timezone=location.zone) if location else timezone.localdate()
+
+
+start = never_cache(QuestionnaireView.as_view())
+
+
+@never_cache
+@require_GET
+def outcome(request):
+    intake = selectors.current_intake(request)
+    if intake is None:
+        return redirect("intake:start")
+    next_url = _safe_next(request, request.session.get(NEXT_SESSION_KEY)) or BOOKING_URL
+    reasons = [r for r in intake.results if r["disposition"] in (rules.NOT_SUITABLE, rules.NEEDS_REVIEW, rules.INFORM)]
+    patient_texts = []
+    for result in reasons:
+        rule = rules.RULES_BY_ID.get(result["rule"])
+        if rule and rule.patient_text not in patient_texts:
+            patient_texts.append(rule.patient_text)
+    template = {
+        Intake.Outcome.CLEARED: "intake/outcome_cleared.html",
+        Intake.Outcome.NEEDS_REVIEW: "intake/outcome_needs_review.html",
+        Intake.Outcome.NOT_SUITABLE: "intake/outcome_not_suitable.html",
+    }[intake.outcome]
+    return render(
+        request,
+        template,
+        {
+            "intake": intake,
+            "location": intake.location,
+            "continue_url": next_url if intake.needling_booking != "refuse" else BOOKING_URL,
+            "patient_texts": patient_texts,
+        },
+    )
+
+
+# --- Returning patients ------------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=_link_rate, method="POST", block=True, group="intake.returning_link")
+def returning(request):
+    """ "Answered in the last 6 months?" The same answer whether or not the address is known."""
+    form = ReturningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.returning_link_request(email=form.cleaned_data["email"])
+        return redirect("intake:returning_sent")
+    return render(
+        request,
+        "intake/returning.html",
+        {"form": form, "error_summary": form.error_summary() if form.is_bound else []},
+    )
 
 
 @require_GET
-def start(request):
-    return render(request, "intake/start.html")
+def returning_sent(request):
+    return render(request, "intake/returning_sent.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def returning_confirm(request, token):
+    intake = services.intake_from_returning_token(token)
+    if intake is None:
+        return render(request, "intake/returning_expired.html", status=410)
+    if request.method == "POST":
+        if request.POST.get("action") == "confirm":
+            intake = services.intake_confirm_unchanged(intake=intake)
+            selectors.remember_intake(request, intake)
+            request.session.setdefault(NEXT_SESSION_KEY, "")
+            return redirect("intake:outcome")
+        return redirect("intake:start")
+    return render(request, "intake/returning_confirm.html", {"intake": intake, "patient": intake.patient})
+
+
+# --- Review queue (staff) -------------------------------------------------------------------------------------
+
+
+def _require_view(request):
+    if not request.user.has_perm(selectors.VIEW_PERMISSION):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def review_queue(request):
+    _require_view(request)
+    intakes = list(selectors.review_queue())
+    return render(request, "intake/review_queue.html", {"intakes": intakes})
+
+
+@login_required
+@never_cache
+@require_GET
+def review_detail(request, pk: int):
+    intake = selectors.intake_for_staff(request, pk)
+    show_answers = selectors.can_see_health_answers(request.user)
+    context = {
+        "intake": intake,
+        "show_answers": show_answers,
+        "can_review": selectors.can_review(request.user) and intake.outcome == Intake.Outcome.NEEDS_REVIEW,
+        "service": catalogue.find_service(intake.service_slug, intake.location),
+    }
+    if show_answers:
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW_HEALTH_ANSWERS,
+            obj=intake,
+            request=request,
+            detail={"intake_id": intake.pk, "patient_id": intake.patient_id},
+        )
+        context.update(_answers_context(intake))
+    return render(request, "intake/review_detail.html", context)
+
+
+def _answers_context(intake: Intake) -> dict:
+    flagged = {
+        q
+        for r in intake.results
+        for q in r.get("questions", [])
+        if r["disposition"] in (rules.NOT_SUITABLE, rules.NEEDS_REVIEW, rules.INFORM)
+    }
+    answers = intake.answers
+    rows = []
+    for question in rules.QUESTIONS:
+        choice_labels = dict(question.choices)
+        follow_ups = []
+        for follow_up in question.follow_ups:
+            if follow_up.name in answers:
+                follow_ups.append(
+                    (follow_up.label.removeprefix("If yes: "), _display(follow_up, answers[follow_up.name]))
+                )
+        rows.append(
+            {
+                "label": question.label,
+                "answer": choice_labels.get(answers.get(question.name), "—"),
+                "flagged": question.name in flagged,
+                "follow_ups": follow_ups,
+            }
+        )
+    area_labels = dict(rules.AREAS)
+    return {
+        "answer_rows": rows,
+        "areas": [area_labels.get(a, a) for a in answers.get("areas", [])],
+        "what_brings_you": answers.get("what_brings_you", ""),
+        "age": answers.get("age"),
+        "reasons": [r for r in intake.results if r["disposition"] != rules.CLEAR],
+    }
+
+
+def _display(follow_up, value):
+    labels = dict(follow_up.choices or rules.YES_NO)
+    if isinstance(value, list):
+        return ", ".join(labels.get(v, v) for v in value)
+    if follow_up.kind in ("choice", "yesno"):
+        return labels.get(value, value)
+    return value
+
+
+@login_required
+@require_POST
+def review_decide(request, pk: int):
+    intake = selectors.intake_for_staff(request, pk)
+    if not selectors.can_review(request.user):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        first_error = next(iter(form.errors.values()))[0]
+        messages.error(request, first_error)
+        return redirect("intake:review_detail", pk=intake.pk)
+    try:
+        services.intake_review_decide(
+            intake_id=intake.pk,
+            actor=request.user,
+            decision=form.cleaned_data["decision"],
+            seen_status=form.cleaned_data["seen_status"],
+            note=form.cleaned_data["note"],
+            precautions=form.cleaned_data["precautions"],
+            request=request,
+        )
+    except services.ReviewError as error:
+        messages.error(request, str(error))
+        return redirect("intake:review_detail", pk=intake.pk)
+    done = {"approved": "Approved", "declined": "Declined", "info_requested": "More information requested"}
+    messages.success(
+        request,
+        f"{done[form.cleaned_data['decision']]}: {intake.patient.full_name}. The patient will be told by e-mail.",
+    )
+    return redirect(reverse("intake:review_queue"))

@@ -1,0 +1,287 @@
+"""Writes of the intake: submitting a questionnaire, returning patients' links, and therapists' review decisions.
+
+Nothing here logs or messages health answers: log lines and audit details carry ids only.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.core import services as core_services
+from clinic.core.models import AuditEvent, Location, OutboundMessage
+
+from . import catalogue, rules
+from .consent import CONSENT_VERSION
+from .models import Intake, Patient, intake_valid_days
+from .signals import intake_reviewed
+
+logger = logging.getLogger(__name__)
+
+RETURNING_LINK_SALT = "intake.returning-link"
+KIND_RETURNING_LINK = "intake.returning_link"
+KIND_REVIEW_DECISION = "intake.review_decision"
+KIND_INFO_REQUESTED = "intake.info_requested"
+
+
+def returning_link_max_age() -> timedelta:
+    return timedelta(hours=int(getattr(settings, "INTAKE_LINK_MAX_AGE_HOURS", 72)))
+
+
+# --- Patients and submission -------------------------------------------------------------------------------------
+
+
+def patient_match_or_create(*, first_name: str, last_name: str, email: str, phone, date_of_birth: date) -> Patient:
+    """The patient with this e-mail (any case) and date of birth, else a new one.
+
+    An existing record's details are not overwritten from the public form: anyone knowing an e-mail and a birth
+    date could otherwise change a patient's phone number. The front desk corrects details."""
+    existing = (
+        Patient.objects.filter(email__iexact=email.strip(), date_of_birth=date_of_birth).order_by("created_at").first()
+    )
+    if existing is not None:
+        return existing
+    patient = Patient(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        phone=phone,
+        date_of_birth=date_of_birth,
+    )
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+def intake_submit(
+    *,
+    submission_key: uuid.UUID,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone,
+    date_of_birth: date,
+    location: Location | None,
+    service_slug: str,
+    answers: dict,
+    consent_name: str,
+    guardian_name: str = "",
+    consent_ip: str | None,
+    now: datetime | None = None,
+) -> Intake:
+    """Judge the answers and record the intake with its consent. Idempotent per `submission_key`, so a double
+    submit (two clicks, a retried request) creates one intake."""
+    existing = Intake.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    try:
+        return _intake_create(
+            submission_key=submission_key,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            date_of_birth=date_of_birth,
+            location=location,
+            service_slug=service_slug,
+            answers=answers,
+            consent_name=consent_name,
+            guardian_name=guardian_name,
+            consent_ip=consent_ip,
+            now=now or timezone.now(),
+        )
+    except IntegrityError:
+        # The same submission won a race a moment ago; return what it created.
+        existing = Intake.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _intake_create(
+    *,
+    submission_key,
+    first_name,
+    last_name,
+    email,
+    phone,
+    date_of_birth,
+    location,
+    service_slug,
+    answers,
+    consent_name,
+    guardian_name,
+    consent_ip,
+    now,
+) -> Intake:
+    service = catalogue.find_service(service_slug, location) if service_slug else None
+    uses_estim = bool(service and service.uses_electrical_stimulation)
+    today = timezone.localdate(now, location.zone) if location else timezone.localdate(now)
+    answers = {**answers, "age": rules.age_on(date_of_birth, today)}
+    judgement = rules.judge(answers, service_uses_estim=uses_estim)
+    patient = patient_match_or_create(
+        first_name=first_name, last_name=last_name, email=email, phone=phone, date_of_birth=date_of_birth
+    )
+    intake = Intake(
+        submission_key=submission_key,
+        patient=patient,
+        location=location,
+        service_slug=service.slug if service else "",
+        service_uses_estim=uses_estim,
+        answers=answers,
+        rule_set_version=judgement.version,
+        results=judgement.results,
+        outcome=judgement.outcome,
+        review_status=(
+            Intake.ReviewStatus.PENDING
+            if judgement.outcome == Intake.Outcome.NEEDS_REVIEW
+            else Intake.ReviewStatus.NOT_NEEDED
+        ),
+        consent_version=CONSENT_VERSION,
+        consent_name=consent_name.strip(),
+        consented_at=now,
+        consent_ip=consent_ip,
+        guardian_name=guardian_name.strip(),
+        submitted_at=now,
+        valid_until=now + timedelta(days=intake_valid_days()),
+    )
+    intake.full_clean()
+    intake.save()
+    logger.info("intake %s submitted: %s", intake.pk, intake.outcome)
+    return intake
+
+
+# --- Returning patients ------------------------------------------------------------------------------------------
+
+
+def returning_link_token(intake: Intake) -> str:
+    """A signed token of the intake's opaque reference (never its id, never anything about the patient)."""
+    return signing.dumps(str(intake.reference), salt=RETURNING_LINK_SALT)
+
+
+def intake_from_returning_token(token: str, *, now: datetime | None = None) -> Intake | None:
+    """The still-valid intake a link points to, or None when the link is bad, expired or the intake ran out."""
+    try:
+        reference = signing.loads(token, salt=RETURNING_LINK_SALT, max_age=returning_link_max_age())
+        reference = uuid.UUID(reference)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return (
+        Intake.objects.valid(at=now or timezone.now())
+        .select_related("patient", "location")
+        .filter(reference=reference)
+        .first()
+    )
+
+
+# A patient who lost the e-mail may ask again; a sent link is re-sent, but not more often than this.
+RESEND_AFTER = timedelta(minutes=10)
+
+
+@transaction.atomic
+def returning_link_request(*, email: str, now: datetime | None = None) -> int:
+    """Owe a confirmation link to each patient with this e-mail who has a valid intake (their latest one).
+
+    Returns how many links were queued; the caller must not tell the person (it would reveal who is a patient)."""
+    now = now or timezone.now()
+    latest: dict[int, Intake] = {}
+    for intake in Intake.objects.valid(at=now).for_email(email).order_by("patient_id", "-submitted_at"):
+        latest.setdefault(intake.patient_id, intake)
+    for intake in latest.values():
+        message = core_services.message_queue(subject=intake, kind=KIND_RETURNING_LINK, channel="email")
+        if message.status == OutboundMessage.Status.SENT and message.sent_at and message.sent_at < now - RESEND_AFTER:
+            core_services.message_resend(message=message, actor=None)
+    return len(latest)
+
+
+@transaction.atomic
+def intake_confirm_unchanged(*, intake: Intake, now: datetime | None = None) -> Intake:
+    """The patient confirmed, through their e-mailed link, that nothing has changed since they answered."""
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    intake.confirmed_unchanged_at = now or timezone.now()
+    intake.save(update_fields=["confirmed_unchanged_at"])
+    return intake
+
+
+# --- Review ------------------------------------------------------------------------------------------------------
+
+
+class ReviewError(Exception):
+    """A decision that cannot be made; the message is written for the therapist."""
+
+
+@dataclass
+class AlreadyDecided(ReviewError):
+    intake: Intake
+
+    def __str__(self):
+        who = self.intake.reviewed_by.get_full_name() if self.intake.reviewed_by else "another colleague"
+        when = (
+            timezone.localtime(self.intake.reviewed_at).strftime("%d %b %Y, %H:%M") if self.intake.reviewed_at else ""
+        )
+        status = self.intake.get_review_status_display().lower()
+        return f"This screening was already {status} by {who}" + (f" at {when}." if when else ".")
+
+
+DECISIONS = {
+    "approved": Intake.ReviewStatus.APPROVED,
+    "declined": Intake.ReviewStatus.DECLINED,
+    "info_requested": Intake.ReviewStatus.INFO_REQUESTED,
+}
+# From which status each decision may be taken: more information is asked for at most once per intake.
+ALLOWED_FROM = {
+    "approved": {Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED},
+    "declined": {Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED},
+    "info_requested": {Intake.ReviewStatus.PENDING},
+}
+
+
+@transaction.atomic
+def intake_review_decide(
+    *,
+    intake_id: int,
+    actor,
+    decision: str,
+    seen_status: str,
+    note: str = "",
+    precautions: str = "",
+    request=None,
+) -> Intake:
+    """Record a therapist's decision. `seen_status` is the review status the therapist was looking at: if a
+    colleague decided in the meantime, the decision is refused with who decided and when.
+
+    Booking's receiver of `intake_reviewed` confirms or cancels pending appointments in this same transaction."""
+    if decision not in DECISIONS:
+        raise ReviewError("Choose approve, decline or ask for more information.")
+    if decision == "declined" and not note.strip():
+        raise ReviewError("Please give a reason for declining.")
+    intake = Intake.objects.select_for_update().select_related("reviewed_by").get(pk=intake_id)
+    if intake.outcome != Intake.Outcome.NEEDS_REVIEW:
+        raise ReviewError("This screening does not need a review.")
+    if intake.review_status != seen_status or intake.review_status not in ALLOWED_FROM[decision]:
+        raise AlreadyDecided(intake)
+    intake.review_status = DECISIONS[decision]
+    intake.reviewed_by = actor
+    intake.reviewed_at = timezone.now()
+    intake.review_note = note.strip()
+    intake.precautions = precautions.strip() if decision == "approved" else ""
+    intake.full_clean()
+    intake.save()
+    core_services.audit_record(
+        actor=actor,
+        action=AuditEvent.Action.REVIEW_DECISION,
+        obj=intake,
+        request=request,
+        detail={"decision": decision, "intake_id": intake.pk},
+    )
+    intake_reviewed.send(sender=Intake, intake=intake, decision=decision, actor=actor)
+    kind = KIND_INFO_REQUESTED if decision == "info_requested" else KIND_REVIEW_DECISION
+    core_services.message_queue(subject=intake, kind=kind, channel="email")
+    logger.info("intake %s review: %s by user %s", intake.pk, decision, getattr(actor, "pk", None))
+    return intake

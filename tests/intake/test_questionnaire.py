@@ -1,0 +1,298 @@
+"""The questionnaire at /intake/ end to end through the views, as a browser without JavaScript would use it."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from clinic.core.models import AuditEvent
+from intake.consent import CONSENT_VERSION
+from intake.models import Intake, Patient
+from tests.factories import LocationFactory
+from tests.intake import walk
+from tests.intake.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 5, 10, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def location():
+    return LocationFactory(name="Bangalore – Indiranagar", phone="+91 80 4567 8900", country="IN")
+
+
+def test_it_shows_the_first_step_with_its_progress(client, location):
+    response = client.get("/intake/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Step 1 of 4: About you" in html
+    assert '<progress max="4" value="1" aria-labelledby="progress-label"' in html
+    assert "Bangalore – Indiranagar" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_clears_a_healthy_patient_and_records_consent(client, location):
+    response = walk.walk(client, location, start="/intake/?next=/book/dry-needling/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/intake/result/"
+    intake = Intake.objects.get()
+    assert intake.outcome == Intake.Outcome.CLEARED
+    assert intake.review_status == Intake.ReviewStatus.NOT_NEEDED
+    assert intake.consent_version == CONSENT_VERSION
+    assert intake.consent_name == "Asha Rao"
+    assert intake.consented_at == NOW
+    assert intake.consent_ip == "127.0.0.1"
+    assert intake.valid_until == NOW + dt.timedelta(days=183)
+    assert intake.answers["age"] == 41
+    assert intake.patient.phone.as_e164 == "+919876543210"
+    assert client.session["intake_id"] == intake.pk
+
+    page = client.get("/intake/result/").content.decode()
+    assert "you can book dry needling" in page
+    assert 'href="/book/dry-needling/">Continue to booking' in page
+
+
+def test_it_holds_a_needs_review_patient_for_a_therapist(client, location):
+    health = walk.health(diabetes="yes", diabetes_control="well", diabetes_numbness="no", diabetes_ulcers="no")
+    walk.walk(client, location, health_data=health, start="/intake/?next=/book/x/")
+
+    intake = Intake.objects.get()
+    assert intake.outcome == Intake.Outcome.NEEDS_REVIEW
+    assert intake.review_status == Intake.ReviewStatus.PENDING
+    assert intake.needling_booking == "hold"
+    page = client.get("/intake/result/").content.decode()
+    assert "a therapist will check your answers" in page
+    assert 'href="/book/x/">Continue to booking' in page
+    assert "as diabetes can affect circulation and healing" in page  # the patient's own wording, never rule ids
+    assert "needs_review" not in page
+
+
+def test_it_explains_not_suitable_kindly_with_the_clinic_phone(client, location):
+    walk.walk(
+        client,
+        location,
+        health_data=walk.health(needle_fear="strong", fainted_before="yes"),
+        start="/intake/?next=/book/needling/",
+    )
+
+    intake = Intake.objects.get()
+    assert intake.outcome == Intake.Outcome.NOT_SUITABLE
+    assert intake.needling_booking == "refuse"
+    page = client.get("/intake/result/").content.decode()
+    assert "let’s talk it through first" in page
+    assert 'href="tel:+918045678900"' in page
+    assert "assessment or a virtual consultation" in page
+    assert "/book/needling/" not in page  # no needling booking; the general booking page instead
+    assert 'href="/book/">Book an assessment' in page
+    assert "needle_fear" not in page
+
+
+def test_it_requires_follow_ups_without_javascript_and_keeps_the_answers(client, location):
+    client.get("/intake/")
+    walk.post_step(client, "about", walk.about(location))
+    walk.post_step(client, "where", walk.where())
+
+    response = walk.post_step(client, "health", walk.health(antithrombotic="yes"))
+
+    form = response.context["form"]
+    assert set(form.errors) == {"antithrombotic_medicines", "antithrombotic_why"}
+    html = response.content.decode()
+    assert "Step 3 of 4" in html
+    assert 'href="#id_health-antithrombotic_medicines_0"' in html  # error summary links to the field
+    assert 'aria-describedby="id_health-antithrombotic_why_error"' in html
+    assert 'value="yes" aria-describedby' in html or "checked" in html
+    assert Intake.objects.count() == 0
+
+
+def test_it_ignores_and_drops_follow_ups_that_do_not_apply(client, location):
+    health = walk.health(pregnancy_stage="first", bleeding_disorder_which="none")
+    walk.walk(client, location, health_data=health)
+
+    intake = Intake.objects.get()
+    assert intake.outcome == Intake.Outcome.CLEARED
+    assert "pregnancy_stage" not in intake.answers
+    assert "bleeding_disorder_which" not in intake.answers
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [("needling-estim", Intake.Outcome.NEEDS_REVIEW), ("dry-needling", Intake.Outcome.CLEARED)],
+)
+def test_it_judges_a_pacemaker_by_the_chosen_service(client, location, services, service, expected):
+    health = walk.health(implanted_device="yes", implanted_device_what="Pacemaker, left chest")
+    walk.walk(client, location, where_data=walk.where(service=service), health_data=health)
+
+    intake = Intake.objects.get()
+    assert intake.outcome == expected
+    assert intake.service_slug == service
+
+
+def test_it_offers_registered_services_and_not_sure_yet(client, location, services):
+    client.get("/intake/")
+    response = walk.post_step(client, "about", walk.about(location))
+
+    html = response.content.decode()
+    assert "Dry needling with electrical stimulation" in html
+    assert "Not sure yet" in html
+
+
+def test_it_offers_only_not_sure_yet_without_a_service_source(client, location):
+    client.get("/intake/")
+    response = walk.post_step(client, "about", walk.about(location))
+
+    assert [c[0] for c in response.context["form"].fields["service"].choices] == [""]
+
+
+def test_it_refuses_submission_without_consent(client, location):
+    response = walk.walk(client, location, consent_data={"full_name": "Asha Rao"})
+
+    assert response.status_code == 200
+    assert "Tick the box to give your consent" in response.content.decode()
+    assert Intake.objects.count() == 0
+
+
+def test_it_asks_for_the_same_name_as_on_step_one(client, location):
+    response = walk.walk(client, location, consent_data=walk.consent(full_name="Someone Else"))
+
+    assert "Type your full name as you gave it on the first step: Asha Rao" in response.content.decode()
+    assert Intake.objects.count() == 0
+
+
+def test_it_accepts_the_typed_name_in_any_case_and_spacing(client, location):
+    walk.walk(client, location, consent_data=walk.consent(full_name="  asha   RAO "))
+
+    assert Intake.objects.get().consent_name == "asha   RAO"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_asks_a_guardian_to_consent_for_a_minor(client, location):
+    # 17 years old on the day (18th birthday tomorrow).
+    about = walk.about(location, date_of_birth="2008-05-11")
+
+    response = walk.walk(client, location, about_data=about)
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"guardian_name"}
+    response = walk.post_step(client, "consent", walk.consent(guardian_name="Ravi Rao", full_name="Ravi Rao"))
+    assert response.status_code == 302
+    intake = Intake.objects.get()
+    assert intake.outcome == Intake.Outcome.NEEDS_REVIEW
+    assert intake.guardian_name == "Ravi Rao"
+    assert intake.consent_name == "Ravi Rao"
+    assert [r["rule"] for r in intake.results] == ["under_18"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_does_not_ask_for_a_guardian_on_the_18th_birthday(client, location):
+    walk.walk(client, location, about_data=walk.about(location, date_of_birth="2008-05-10"))
+
+    assert Intake.objects.get().outcome == Intake.Outcome.CLEARED
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("born", "message"),
+    [
+        ("2026-05-11", "cannot be in the future"),
+        ("1900-01-01", "more than 120 years ago"),
+        ("27/13/1985", "Enter your date of birth as a date"),
+    ],
+)
+def test_it_refuses_impossible_dates_of_birth(client, location, born, message):
+    client.get("/intake/")
+    response = walk.post_step(client, "about", walk.about(location, date_of_birth=born))
+
+    assert message in response.content.decode()
+    assert "Step 1 of 4" in response.content.decode()
+
+
+def test_it_reads_phone_numbers_in_the_clinic_country(client):
+    london = LocationFactory(country="GB", phone="+44 20 7946 0321")
+    walk.walk(client, london, about_data=walk.about(london, phone="020 7946 0018"))
+
+    assert Intake.objects.get().patient.phone.as_e164 == "+442079460018"
+
+
+def test_it_refuses_a_phone_number_that_cannot_exist(client, location):
+    client.get("/intake/")
+    response = walk.post_step(client, "about", walk.about(location, phone="12345"))
+
+    assert "Enter a phone number we can call" in response.content.decode()
+
+
+def test_it_keeps_answers_when_going_back(client, location):
+    client.get("/intake/")
+    walk.post_step(client, "about", walk.about(location))
+    walk.post_step(client, "where", walk.where(what_brings_you="Sore neck"))
+    # Half-answered health step, then Back: nothing typed is lost.
+    walk.post_step(client, "health", {"diabetes": "yes"}, **{"wizard_goto_step": "where"})
+
+    response = walk.post_step(client, "where", walk.where(what_brings_you="Sore neck, mostly mornings"))
+
+    assert response.context["form"]["diabetes"].value() == "yes"
+    response = walk.post_step(client, "health", {}, **{"wizard_goto_step": "where"})
+    response = walk.post_step(client, "where", {}, **{"wizard_goto_step": "about"})
+    assert response.context["form"]["email"].value() == "asha@example.com"
+
+
+def test_it_creates_one_intake_on_a_double_submit(client, location):
+    walk.walk(client, location)
+    key = str(Intake.objects.get().submission_key)
+
+    response = walk.post_step(client, "consent", walk.consent(submission_key=key))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/intake/result/"
+    assert Intake.objects.count() == 1
+
+
+def test_it_matches_a_returning_patient_by_email_and_birth_date(client, location):
+    patient = PatientFactory(email="Asha@Example.com", date_of_birth=dt.date(1985, 3, 27))
+
+    walk.walk(client, location)
+
+    assert Patient.objects.count() == 1
+    assert Intake.objects.get().patient == patient
+
+
+def test_it_creates_a_new_patient_when_the_birth_date_differs(client, location):
+    PatientFactory(email="asha@example.com", date_of_birth=dt.date(1990, 1, 1))
+
+    walk.walk(client, location)
+
+    assert Patient.objects.count() == 2
+
+
+def test_it_ignores_a_next_url_to_another_site(client, location):
+    walk.walk(client, location, start="/intake/?next=https://evil.example/")
+
+    assert 'href="/book/">Continue to booking' in client.get("/intake/result/").content.decode()
+
+
+def test_it_sends_visitors_without_an_intake_to_the_start(client):
+    assert client.get("/intake/result/")["Location"] == "/intake/"
+
+
+def test_it_rate_limits_submissions_per_address(client, location, settings):
+    settings.INTAKE_SUBMIT_RATE = "2/h"
+    for _ in range(2):
+        walk.walk(client, location)
+
+    response = walk.walk(client, location)
+
+    assert response.status_code == 429
+    assert Intake.objects.count() == 2
+
+
+def test_it_writes_no_health_answers_to_the_log(client, location, caplog):
+    caplog.set_level("DEBUG")
+    walk.walk(
+        client, location, health_data=walk.health(epilepsy="yes", epilepsy_last="March", epilepsy_controlled="yes")
+    )
+
+    assert "epilepsy" not in caplog.text.lower()
+    assert "asha" not in caplog.text.lower()
+    assert not AuditEvent.objects.exists()
