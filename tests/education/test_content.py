@@ -1,0 +1,209 @@
+"""Our content: original (no run of the seed articles), plain (reading grade 8 or below), loaded idempotently,
+never overwriting an admin's edit, and the safety page agreeing with the screening rules of CLINICAL.md."""
+
+import re
+from pathlib import Path
+
+import pytest
+import textstat
+import textstat.backend.counts._count_syllables as textstat_syllables
+from django.core.management import call_command
+
+from education.content_files import CONTENT_DIR, read_content
+from education.models import FaqItem, Page, Reference
+from education.rendering import render_markdown
+from education.selectors import published_page
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO / ".." / "shared"
+SEEDS = SHARED / "seeds"
+RUN = 10  # words in a row that would count as copied
+OWN_PATHS = [REPO / "education", REPO / "static" / "education"]
+MAX_GRADE = 8
+
+
+def _words(text: str) -> list[str]:
+    text = text.lower().replace("’", "").replace("'", "")
+    return re.findall(r"[^\W_]+", text)  # letters and digits of any script: "Peñas" is one word
+
+
+def _runs(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1)}
+
+
+def test_it_copies_no_run_of_ten_words_from_any_seed_article():
+    """Guards originality: the seed articles are others' work; we use their facts, never their sentences."""
+    seed_files = sorted(SEEDS.glob("*.txt"))
+    # Fail, never skip: a CI clone without shared/ beside it must not pass this silently.
+    assert seed_files, f"No seed articles found in {SEEDS.resolve()}; the originality check cannot run."
+    seed_runs = set().union(*(_runs(_words(f.read_text(encoding="utf-8"))) for f in seed_files))
+    ours = [
+        path
+        for root in OWN_PATHS
+        for path in root.rglob("*")
+        if path.is_file() and path.suffix in {".md", ".toml", ".html", ".py", ".css", ".js", ".txt"}
+    ]
+    assert len(ours) > 30
+
+    copied = {
+        f"{path.relative_to(REPO)}: {' '.join(run)}"
+        for path in ours
+        for run in _runs(_words(path.read_text(encoding="utf-8"))) & seed_runs
+    }
+
+    assert copied == set()
+
+
+@pytest.fixture
+def reading_grade(monkeypatch):
+    """Flesch–Kincaid grade with syllables from Pyphen: textstat's CMU dictionary would need a download."""
+    monkeypatch.setattr(textstat_syllables, "get_cmudict", lambda lang: {})
+    return textstat.flesch_kincaid_grade
+
+
+def test_it_writes_every_page_at_reading_grade_eight_or_below(reading_grade):
+    pages, _ = read_content()
+    grades = {}
+    for page in pages:
+        answers = " ".join(f"{faq.question} {render_markdown(faq.answer).plain_text}" for faq in page.faq)
+        grades[page.slug] = reading_grade(f"{page.summary} {render_markdown(page.body).plain_text} {answers}")
+
+    assert len(grades) >= 28
+    assert {slug: grade for slug, grade in grades.items() if grade > MAX_GRADE} == {}
+
+
+def test_it_covers_every_topic_the_clinic_promised():
+    slugs = {page.slug for page in read_content()[0]}
+
+    for slug in [
+        "what-is-dry-needling", "trigger-points", "how-dry-needling-works",
+        "dry-needling-vs-acupuncture-and-massage", "superficial-dry-needling", "deep-dry-needling",
+        "intramuscular-stimulation", "electrical-dry-needling", "plantar-fasciitis-heel-pain",
+        "achilles-tendinopathy", "metatarsalgia", "tarsal-tunnel-syndrome", "shin-splints", "calf-strain-calf-pain",
+        "ankle-sprain-recovery", "hip-pain", "pelvic-pain", "neck-and-shoulder-pain", "low-back-pain",
+        "what-to-expect", "is-dry-needling-painful", "how-many-sessions", "aftercare", "who-benefits",
+        "choosing-a-practitioner", "safety", "faq", "references",
+    ]:  # fmt: skip
+        assert slug in slugs
+
+
+@pytest.mark.django_db
+def test_it_loads_content_idempotently():
+    call_command("load_content", verbosity=0)
+    counts = (Page.objects.count(), FaqItem.objects.count(), Reference.objects.count())
+    stamps = dict(Page.objects.values_list("slug", "updated_at"))
+
+    call_command("load_content", verbosity=0)
+
+    assert (Page.objects.count(), FaqItem.objects.count(), Reference.objects.count()) == counts
+    assert dict(Page.objects.values_list("slug", "updated_at")) == stamps  # nothing rewritten
+    assert counts[0] == len(list(CONTENT_DIR.glob("*.md")))
+
+
+@pytest.mark.django_db
+def test_it_keeps_an_admin_edit_unless_forced(tmp_path):
+    for path in CONTENT_DIR.iterdir():
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    call_command("load_content", directory=tmp_path, verbosity=0)
+    Page.objects.filter(slug="aftercare").update(title="Edited by the clinic", edited_in_admin=True)
+    heel = tmp_path / "plantar-fasciitis-heel-pain.md"
+    heel.write_text(heel.read_text(encoding="utf-8").replace("most common cause", "most usual cause"))
+    aftercare = tmp_path / "aftercare.md"
+    aftercare.write_text(aftercare.read_text(encoding="utf-8").replace("What is normal", "What is usual"))
+
+    call_command("load_content", directory=tmp_path, verbosity=0)
+
+    assert Page.objects.get(slug="aftercare").title == "Edited by the clinic"
+    assert "most usual cause" in Page.objects.get(slug="plantar-fasciitis-heel-pain").body
+
+    call_command("load_content", directory=tmp_path, force=True, verbosity=0)
+
+    page = Page.objects.get(slug="aftercare")
+    assert page.title == "Aftercare: the first two days"
+    assert "What is usual" in page.body
+    assert not page.edited_in_admin
+
+
+# Each row of CLINICAL.md's rule table, by how its item starts, and where the safety page must list it:
+# "call" = do not book online; "review" = book, a therapist checks first; "day" = tell us on the day.
+SAFETY_PAGE_ITEMS = {
+    "bleeding disorder": {"call": ["bleeding disorder"]},
+    "anticoagulant": {"call": ["INR is above its target range"], "review": ["blood thinners, such as warfarin"]},
+    "pregnancy": {"call": ["pregnancy in the first three months"], "review": ["pregnancy after the first three"]},
+    "skin infection": {"call": ["skin infection", "where you want treatment"], "review": ["skin problem somewhere"]},
+    "acute illness": {"call": ["an illness or a fever today"]},
+    "strong fear of needles": {"call": ["strong fear of needles"], "review": ["nervous about needles"]},
+    "cannot give consent": {"call": ["unable to give consent"]},
+    "under 18": {"review": ["under 18", "guardian"]},
+    "earlier bad reaction": {"call": ["bad reaction to needling or injections"]},
+    "lymphoedema": {"call": ["when that limb is the one to treat"], "review": ["in a limb we are not treating"]},
+    "weakened immune system": {"review": ["weak immune system", "heart valve"]},
+    "diabetes": {"review": ["diabetes"]},
+    "vascular disease": {"review": ["blood vessels", "varicose veins"]},
+    "epilepsy": {"review": ["epilepsy or seizures"]},
+    "metal (nickel) allergy": {"review": ["allergy to metal"]},
+    "pacemaker": {"review": ["pacemaker", "electrical stimulation"], "day": ["implanted electrical device"]},
+    "cancer in or near": {"review": ["cancer in or near the area"]},
+    "surgery or implant": {"review": ["surgery or an implant near the area in the last three months"]},
+    "alcohol or recreational drugs": {"day": ["alcohol or recreational drugs"]},
+}
+
+
+def _clinical_rules() -> list[tuple[str, str]]:
+    path = SHARED / "CLINICAL.md"
+    assert path.exists(), f"{path.resolve()} is missing: the safety page cannot be checked against the rules."
+    rows = []
+    in_table = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| item |"):
+            in_table = True
+            continue
+        if in_table and line.startswith("|---"):
+            continue
+        if in_table and line.startswith("|"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            rows.append((cells[0], cells[2]))
+        elif in_table:
+            break
+    return rows
+
+
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'id="{heading_id}"')
+    following = [html.find(tag, start + 1) for tag in ("<h2", "<h3")]
+    ends = [position for position in following if position != -1]
+    return html[start : min(ends) if ends else len(html)]
+
+
+@pytest.mark.django_db
+def test_it_lists_who_should_not_have_needling_as_the_screening_rules_say(content):
+    """The safety page and the intake rules come from the same table; this guards that they never drift apart."""
+    html = published_page("safety").body_html
+    sections = {
+        "call": _section(html, "do-not-book-online-call-us-first"),
+        "review": _section(html, "you-can-book-and-a-therapist-checks-first"),
+        "day": _section(html, "tell-us-on-the-day"),
+    }
+    rules = _clinical_rules()
+    assert len(rules) == len(SAFETY_PAGE_ITEMS)  # a new rule in CLINICAL.md needs a line on the safety page
+
+    for item, disposition in rules:
+        matches = [key for key in SAFETY_PAGE_ITEMS if item.lower().startswith(key)]
+        assert matches, f"CLINICAL.md rule {item!r} has no place on the safety page"
+        expected = SAFETY_PAGE_ITEMS[matches[0]]
+        assert bool(expected.get("call")) == ("not suitable online" in disposition), item
+        assert bool(expected.get("review")) == ("needs review" in disposition), item
+        for where, phrases in expected.items():
+            for phrase in phrases:
+                assert phrase in sections[where], f"{phrase!r} missing from the {where!r} list ({item})"
+
+
+@pytest.mark.django_db
+def test_it_quotes_the_safety_figures_of_clinical_md(content):
+    text = published_page("safety").body_html
+
+    for figure in ("7,629", "19 in every 100", "7.55%", "4.65%", "3.01%", "2.19%", "0.04%"):
+        assert figure in text
+    for figure in ("20,000", "420", "36.7%", "16%", "7.7%", "5.9%", "0.1%", "1 in 1,000"):
+        assert figure in text
+    assert {c.authors.split()[0] for c in published_page("safety").references} == {"Brady", "Boyce"}
