@@ -261,7 +261,7 @@ def intake_review_decide(
         raise ReviewError("Choose approve, decline or ask for more information.")
     if decision == "declined" and not note.strip():
         raise ReviewError("Please give a reason for declining.")
-    intake = Intake.objects.select_for_update().select_related("reviewed_by").get(pk=intake_id)
+    intake = Intake.objects.select_for_update(of=("self",)).select_related("reviewed_by").get(pk=intake_id)
     if intake.outcome != Intake.Outcome.NEEDS_REVIEW:
         raise ReviewError("This screening does not need a review.")
     if intake.review_status != seen_status or intake.review_status not in ALLOWED_FROM[decision]:

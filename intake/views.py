@@ -35,7 +35,8 @@ def _submit_rate() -> str:
     return getattr(settings, "INTAKE_SUBMIT_RATE", "10/h")
 
 
-def _link_rate() -> str:
+def _link_rate(group=None, request=None) -> str:
+    # django-ratelimit calls a callable rate with (group, request).
     return getattr(settings, "INTAKE_LINK_RATE", "5/h")
 
 
