@@ -2,10 +2,16 @@
 
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "booking"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("confirm/", views.confirm, name="confirm"),
+    path("api/slots/", api.slots, name="api_slots"),
+    path("manage/<str:token>/", views.manage, name="manage"),
+    path("manage/<str:token>/calendar.ics", views.manage_ics, name="manage_ics"),
+    path("manage/<str:token>/reschedule/", views.manage_reschedule, name="manage_reschedule"),
+    path("manage/<str:token>/cancel/", views.manage_cancel, name="manage_cancel"),
 ]

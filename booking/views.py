@@ -1,9 +1,333 @@
-"""Views of the booking flow."""
+"""Views of the booking flow (/book/) and of the patient's self-service link (/book/manage/<token>/).
 
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+The flow is plain GET forms, one choice per step, so it works without JavaScript; the slot picker script only
+swaps weeks in place using the slots API."""
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from clinic.core.models import Location
+from intake.selectors import current_intake
+from intake.services import patient_match_or_create
+
+from . import selectors, services
+from .availability import Slot
+from .calendar import WHAT_TO_WEAR, appointment_ics
+from .forms import CancelForm, PatientDetailsForm
+from .models import Appointment, Service
+
+START_FORMAT = "%Y%m%dT%H%MZ"  # UTC, compact and URL-safe: 20250616T0330Z
+WEEK_DAYS = 7
+
+
+def _parse_start(value: str) -> datetime | None:
+    try:
+        return datetime.strptime(value, START_FORMAT).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _format_start(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(START_FORMAT)
+
+
+def _choice(params) -> dict:
+    """The choices made so far, each checked; a bad or missing one sends the person back to that step."""
+    service = selectors.services_at(None).filter(slug=params.get("service", "")).first()
+    location = therapist = None
+    if service is not None:
+        location = selectors.locations_offering(service).filter(slug=params.get("location", "")).first()
+    therapist_param = params.get("therapist", "")
+    if location is not None and therapist_param:
+        if therapist_param == "any":
+            therapist = "any"
+        elif therapist_param.isdigit():
+            therapist = selectors.therapists_for(location, service).filter(pk=int(therapist_param)).first()
+    return {"service": service, "location": location, "therapist": therapist}
+
+
+def _query(choice: dict, **extra) -> str:
+    params = {}
+    if choice.get("service"):
+        params["service"] = choice["service"].slug
+    if choice.get("location"):
+        params["location"] = choice["location"].slug
+    therapist = choice.get("therapist")
+    if therapist:
+        params["therapist"] = "any" if therapist == "any" else therapist.pk
+    params.update(extra)
+    return urlencode(params)
+
+
+def _week(location: Location, service: Service, therapist, first_day: date, *, now, ignore_appointment_id=None):
+    """Days of one week, each with its free slots, for the week view."""
+    found = selectors.availability_for(
+        location=location,
+        service=service,
+        window=selectors.local_window(location, first_day, WEEK_DAYS),
+        therapist_ids=None if therapist in (None, "any") else [therapist.pk],
+        ignore_appointment_id=ignore_appointment_id,
+    )
+    by_day: dict[date, list[Slot]] = {first_day + timedelta(days=n): [] for n in range(WEEK_DAYS)}
+    for slot in found.slots(now=now):
+        by_day.setdefault(slot.start.astimezone(location.zone).date(), []).append(slot)
+    return [{"date": day, "slots": [(s, _format_start(s.start)) for s in slots]} for day, slots in by_day.items()]
+
+
+def _week_start(params, location: Location, now) -> tuple[date, date, date]:
+    today = now.astimezone(location.zone).date()
+    try:
+        first = max(date.fromisoformat(params.get("week", "")), today)
+    except ValueError:
+        first = today
+    last_bookable = today + timedelta(days=location.horizon_days)
+    first = min(first, last_bookable)
+    return first, today, last_bookable
 
 
 @require_GET
 def start(request):
-    return render(request, "booking/start.html")
+    """Service -> location -> therapist -> week of free times, each step a GET form or links."""
+    choice = _choice(request.GET)
+    service, location, therapist = choice["service"], choice["location"], choice["therapist"]
+    context = {"choice": choice}
+    if service is None:
+        wanted_location = Location.objects.active().filter(slug=request.GET.get("location", "")).first()
+        services = selectors.services_at(wanted_location)
+        if request.GET.get("needles") == "no":
+            services = services.filter(needs_screening=False)
+        return render(request, "booking/step_service.html", {**context, "services": services})
+    if location is None:
+        locations = selectors.locations_offering(service)
+        return render(request, "booking/step_location.html", {**context, "locations": locations})
+    if therapist is None:
+        therapists = selectors.therapists_for(location, service)
+        return render(request, "booking/step_therapist.html", {**context, "therapists": therapists})
+    now = timezone.now()
+    first, today, last_bookable = _week_start(request.GET, location, now)
+    days = _week(location, service, therapist, first, now=now)
+    previous = max(first - timedelta(days=WEEK_DAYS), today)
+    following = first + timedelta(days=WEEK_DAYS)
+    context.update(
+        {
+            "days": days,
+            "first": first,
+            "previous_url": f"?{_query(choice, week=previous.isoformat())}" if first > today else None,
+            "next_url": f"?{_query(choice, week=following.isoformat())}" if following <= last_bookable else None,
+            "confirm_base": f"{reverse('booking:confirm')}?{_query(choice)}",
+            "api_url": f"{reverse('booking:api_slots')}?{_query(choice)}",
+            "zone_sample": now,
+        }
+    )
+    return render(request, "booking/step_week.html", context)
+
+
+def _confirm_url(choice: dict, start_param: str) -> str:
+    return f"{reverse('booking:confirm')}?{_query(choice, start=start_param)}"
+
+
+@never_cache
+@ratelimit(key="ip", rate="30/m", method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def confirm(request):
+    """Patient details and confirm. GET shows the form; POST books (idempotent per the form's one-time key)."""
+    params = request.POST if request.method == "POST" else request.GET
+    choice = _choice(params)
+    service, location, therapist = choice["service"], choice["location"], choice["therapist"]
+    start_at = _parse_start(params.get("start", ""))
+    if service is None or location is None or therapist is None or start_at is None:
+        return redirect(f"{reverse('booking:start')}?{_query(choice)}")
+    now = timezone.now()
+    intake = current_intake(request)
+    decision = services.booking_decision(service=service, intake=intake, now=now)
+    if decision.reason == "intake":
+        here = _confirm_url(choice, _format_start(start_at))
+        return redirect(f"{reverse('intake:start')}?{urlencode({'next': here})}")
+    if decision.reason == "refused":
+        return render(request, "booking/refused.html", {"location": location, "service": service}, status=200)
+
+    patient = intake.patient if intake is not None else None
+    context = {
+        "choice": choice,
+        "service": service,
+        "location": location,
+        "therapist": therapist,
+        "start_at": start_at,
+        "start_param": _format_start(start_at),
+        "pending": decision.status == Appointment.Status.PENDING_REVIEW,
+        "patient": patient,
+        "what_to_wear": WHAT_TO_WEAR,
+        "back_url": f"{reverse('booking:start')}?{_query(choice, week=start_at.astimezone(location.zone).date())}",
+    }
+    if request.method == "GET":
+        initial = {"submission_key": uuid.uuid4()}
+        if patient is not None:
+            initial.update(
+                first_name=patient.first_name,
+                last_name=patient.last_name,
+                email=patient.email,
+                phone=patient.phone,
+                date_of_birth=patient.date_of_birth,
+            )
+        form = PatientDetailsForm(initial=initial, region=location.country)
+        return render(request, "booking/confirm.html", {**context, "form": form})
+
+    form = PatientDetailsForm(request.POST, region=location.country)
+    if not form.is_valid():
+        return render(request, "booking/confirm.html", {**context, "form": form}, status=400)
+    data = form.cleaned_data
+    if patient is None:
+        patient = patient_match_or_create(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            date_of_birth=data["date_of_birth"],
+        )
+    try:
+        appointment = services.appointment_book(
+            patient=patient,
+            service=service,
+            location=location,
+            therapist=None if therapist == "any" else therapist,
+            start=start_at,
+            intake=intake,
+            submission_key=data["submission_key"],
+            request=request,
+            now=now,
+        )
+    except services.SlotTaken as taken:
+        # Keep what they typed; offer the nearest free times as choices in the same form, with a fresh key.
+        form = PatientDetailsForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
+        alternatives = [(slot, _format_start(slot.start)) for slot in taken.nearest]
+        return render(
+            request,
+            "booking/confirm.html",
+            {**context, "form": form, "error": taken.message, "alternatives": alternatives},
+            status=409,
+        )
+    except services.BookingError as error:
+        form = PatientDetailsForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
+        return render(request, "booking/confirm.html", {**context, "form": form, "error": error.message}, status=400)
+    return redirect(reverse("booking:manage", args=[services.manage_token(appointment)]) + "?booked=1")
+
+
+# --- Self-service ----------------------------------------------------------------------------------------------
+
+
+def _appointment_for_token(request, token: str) -> Appointment:
+    """The appointment of a valid self-service link; otherwise a page that says the link does not work."""
+    appointment = services.appointment_from_token(token)
+    if appointment is None:
+        raise _InvalidLink
+    return appointment
+
+
+class _InvalidLink(Http404):
+    pass
+
+
+def _invalid_link(request) -> HttpResponse:
+    return render(request, "booking/invalid_link.html", status=404)
+
+
+def _token_view(view):
+    def wrapped(request, token, *args, **kwargs):
+        try:
+            appointment = _appointment_for_token(request, token)
+        except _InvalidLink:
+            return _invalid_link(request)
+        return view(request, appointment, token, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _manage_context(appointment: Appointment, token: str) -> dict:
+    return {
+        "appointment": appointment,
+        "location": appointment.location,
+        "token": token,
+        "can_change": services.can_patient_change(appointment),
+        "what_to_wear": WHAT_TO_WEAR,
+    }
+
+
+@never_cache
+@require_GET
+@_token_view
+def manage(request, appointment, token):
+    context = _manage_context(appointment, token)
+    context["just_booked"] = request.GET.get("booked") == "1"
+    context["cancel_form"] = CancelForm()
+    return render(request, "booking/manage.html", context)
+
+
+@never_cache
+@require_GET
+@_token_view
+def manage_ics(request, appointment, token):
+    response = HttpResponse(appointment_ics(appointment, token=token), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@_token_view
+def manage_reschedule(request, appointment, token):
+    context = _manage_context(appointment, token)
+    if not context["can_change"]:
+        return render(request, "booking/manage.html", {**context, "error": "too_late"}, status=403)
+    location = appointment.location
+    now = timezone.now()
+    if request.method == "POST":
+        new_start = _parse_start(request.POST.get("start", ""))
+        if new_start is None:
+            context["error_message"] = "Please choose a new time."
+        else:
+            try:
+                services.appointment_reschedule(appointment=appointment, start=new_start, request=request, now=now)
+            except services.BookingError as error:
+                context["error_message"] = error.message
+            else:
+                return redirect(reverse("booking:manage", args=[token]) + "?moved=1")
+    first, today, last_bookable = _week_start(request.GET, location, now)
+    days = _week(
+        location, appointment.service, appointment.therapist, first, now=now, ignore_appointment_id=appointment.pk
+    )
+    following = first + timedelta(days=WEEK_DAYS)
+    previous = max(first - timedelta(days=WEEK_DAYS), today)
+    context.update(
+        {
+            "days": days,
+            "first": first,
+            "previous_url": f"?week={previous.isoformat()}" if first > today else None,
+            "next_url": f"?week={following.isoformat()}" if following <= last_bookable else None,
+        }
+    )
+    return render(request, "booking/reschedule.html", context, status=409 if "error_message" in context else 200)
+
+
+@require_POST
+@_token_view
+def manage_cancel(request, appointment, token):
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.appointment_cancel(appointment=appointment, reason=reason, request=request)
+    except services.TooLateToChange:
+        return render(
+            request, "booking/manage.html", {**_manage_context(appointment, token), "error": "too_late"}, status=403
+        )
+    return redirect(reverse("booking:manage", args=[token]) + "?cancelled=1")

@@ -1,0 +1,279 @@
+"""Booking records: services, therapists, their hours and time off, location closures and appointments."""
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.db import models
+from django.utils import timezone
+
+
+class ServiceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def offered_at(self, location):
+        return self.active().filter(locations=location)
+
+
+class Service(models.Model):
+    """Something a patient can book. Needling services need a valid screening first."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    duration_minutes = models.PositiveIntegerField(default=45)
+    buffer_after_minutes = models.PositiveIntegerField(
+        default=0, help_text="Time kept free after each appointment (cleaning, notes)."
+    )
+    price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    needs_screening = models.BooleanField(default=False, help_text="Needling services: a valid intake is required.")
+    uses_electrical_stimulation = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    locations = models.ManyToManyField("core.Location", related_name="services", blank=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(duration_minutes__gte=5), name="service_duration_min_5"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def buffer(self) -> timedelta:
+        return timedelta(minutes=self.buffer_after_minutes)
+
+
+class TherapistQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Therapist(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="therapist")
+    display_name = models.CharField(max_length=120)
+    bio = models.TextField(blank=True)
+    qualifications = models.CharField(max_length=250, blank=True)
+    locations = models.ManyToManyField("core.Location", related_name="therapists", blank=True)
+    services = models.ManyToManyField(Service, related_name="therapists", blank=True)
+    is_active = models.BooleanField(default=True)
+
+    objects = TherapistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name
+
+
+class WorkingHours(models.Model):
+    """One block of a therapist's week at a location, in the location's local wall-clock time."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField(help_text="Local time at the location.")
+    end_time = models.TimeField(help_text="Local time at the location.")
+
+    class Meta:
+        ordering = ["therapist", "weekday", "start_time"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")), name="hours_end_after_start"
+            ),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="hours_weekday_0_6"),
+        ]
+        indexes = [models.Index(fields=["location", "therapist"], name="hours_location_idx")]
+
+    def __str__(self):
+        return f"{self.therapist} {self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="timeoff_end_after_start")
+        ]
+        indexes = [models.Index(fields=["therapist", "end"], name="timeoff_therapist_end_idx")]
+
+    def __str__(self):
+        return f"{self.therapist} off {self.start:%Y-%m-%d %H:%M}"
+
+
+class Closure(models.Model):
+    """Whole local days a location is closed (public holidays, refurbishment)."""
+
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="closures")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_day__gte=models.F("first_day")), name="closure_days_order")
+        ]
+        indexes = [models.Index(fields=["location", "last_day"], name="closure_location_idx")]
+
+    def __str__(self):
+        return f"{self.location} closed {self.first_day}–{self.last_day}"
+
+
+class TsTzRange(models.Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class PostgresExclusionConstraint(ExclusionConstraint):
+    """An exclusion constraint that exists on PostgreSQL only. SQLite (local `make run`) has no such thing; there
+    the booking service's check inside IMMEDIATE transactions is the guard."""
+
+    def _applies(self, schema_editor_or_connection) -> bool:
+        connection = getattr(schema_editor_or_connection, "connection", schema_editor_or_connection)
+        return connection.vendor == "postgresql"
+
+    def constraint_sql(self, model, schema_editor):
+        return super().constraint_sql(model, schema_editor) if self._applies(schema_editor) else None
+
+    def create_sql(self, model, schema_editor):
+        return super().create_sql(model, schema_editor) if self._applies(schema_editor) else None
+
+    def remove_sql(self, model, schema_editor):
+        return super().remove_sql(model, schema_editor) if self._applies(schema_editor) else None
+
+    def validate(self, model, instance, exclude=None, using="default"):
+        from django.db import connections
+
+        if self._applies(connections[using]):
+            super().validate(model, instance, exclude=exclude, using=using)
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def held(self):
+        return self.filter(status__in=Appointment.HELD)
+
+    def upcoming(self, *, now: datetime | None = None):
+        return self.filter(start__gte=now or timezone.now())
+
+    def for_therapist(self, therapist):
+        return self.filter(therapist=therapist)
+
+    def overlapping(self, start: datetime, blocked_until: datetime):
+        return self.filter(start__lt=blocked_until, blocked_until__gt=start)
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        PENDING_REVIEW = "pending_review", "Pending review"
+        CONFIRMED = "confirmed", "Confirmed"
+        CHECKED_IN = "checked_in", "Checked in"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No show"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Online"
+        DESK = "desk", "Front desk"
+
+    # Statuses that hold their time: no two of a therapist's may overlap (DESIGN.md, "Appointment life").
+    HELD = [Status.PENDING_REVIEW, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED]
+
+    # The opaque id in the patient's signed self-service link: never the primary key.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The one-time token of the confirm form: a double submit or a reload finds this row instead of booking twice.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    patient = models.ForeignKey("intake.Patient", on_delete=models.PROTECT, related_name="appointments")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="appointments")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    intake = models.ForeignKey(
+        "intake.Intake", null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # end + the service's buffer: what the therapist's diary is blocked until (set by the booking service).
+    blocked_until = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancellation_reason = models.CharField(max_length=250, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="appointment_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(blocked_until__gte=models.F("end")), name="appointment_blocked_after_end"
+            ),
+            # The final guard against double booking. Half-open ranges, so back-to-back appointments are fine.
+            PostgresExclusionConstraint(
+                name="appointment_no_overlap",
+                expressions=[
+                    ("therapist", RangeOperators.EQUAL),
+                    (TsTzRange("start", "blocked_until", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=models.Q(status__in=["pending_review", "confirmed", "checked_in", "completed"]),
+                violation_error_message="That time was just taken.",
+            ),
+        ]
+        indexes = [
+            # Availability reads each therapist's held appointments in a date range. blocked_until is a key column
+            # (not INCLUDE, which SQLite lacks) so the read is index-only.
+            models.Index(
+                fields=["therapist", "start", "blocked_until"],
+                condition=models.Q(status__in=["pending_review", "confirmed", "checked_in", "completed"]),
+                name="appointment_held_idx",
+            ),
+            models.Index(fields=["location", "start"], name="appointment_location_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.service} with {self.therapist} at {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_held(self) -> bool:
+        return self.status in self.HELD
+
+    @property
+    def local_start(self) -> datetime:
+        return self.start.astimezone(self.location.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.end.astimezone(self.location.zone)

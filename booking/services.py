@@ -1,0 +1,395 @@
+"""Writes of booking: book, reschedule, cancel and decide appointments, never double-booking a therapist.
+
+Two guards, one above the other. The transactional check: lock the therapist rows (SELECT ... FOR UPDATE; on SQLite
+the IMMEDIATE transaction already serialises writers), read their diary and only then insert, so a second booker
+waits and then sees the first one's appointment. The final guard is PostgreSQL's exclusion constraint; if it ever
+fires the savepoint is rolled back and the person gets the same "that time was just taken" answer.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.core import services as core_services
+from clinic.core.models import AuditEvent, Location
+from intake.models import Intake, Patient
+
+from . import availability, selectors
+from .models import Appointment, Service, Therapist
+
+logger = logging.getLogger(__name__)
+
+KIND_CONFIRMATION = "booking.confirmation"
+# Kinds whose due time follows the appointment's start (reminders arrive in a later issue); re-planned on a move.
+KINDS_DUE_BEFORE_START: dict[str, timedelta] = {}
+
+MANAGE_SALT = "booking.manage"
+MANAGE_MAX_AGE = timedelta(days=90)
+
+
+class BookingError(Exception):
+    """Something the person can read and act on."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class SlotTaken(BookingError):
+    def __init__(self, nearest: list[availability.Slot], message: str = "Sorry, that time was just taken."):
+        super().__init__(message)
+        self.nearest = nearest
+
+
+class NeedsIntake(BookingError):
+    pass
+
+
+class BookingRefused(BookingError):
+    pass
+
+
+class TooLateToChange(BookingError):
+    pass
+
+
+@dataclass
+class Decision:
+    """How an intake lets a patient book a service."""
+
+    status: str | None
+    reason: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def booking_decision(*, service: Service, intake: Intake | None, now: datetime) -> Decision:
+    """Confirm, hold as pending review, or refuse (CLINICAL.md, "Outcomes"). Services without needles need no
+    screening at all."""
+    if not service.needs_screening:
+        return Decision(Appointment.Status.CONFIRMED)
+    if intake is None or not intake.is_valid_at(now):
+        return Decision(None, "intake")
+    if service.uses_electrical_stimulation and not intake.service_uses_estim:
+        # Judged for a service without electrical stimulation, where an implanted device only "informs"; with
+        # stimulation it needs review (CLINICAL.md). So the questions are answered again for this service.
+        return Decision(None, "intake")
+    verdict = intake.needling_booking
+    if verdict == "confirm":
+        return Decision(Appointment.Status.CONFIRMED)
+    if verdict == "hold":
+        return Decision(Appointment.Status.PENDING_REVIEW)
+    return Decision(None, "refused")
+
+
+# --- Tokens --------------------------------------------------------------------------------------------------
+
+
+def manage_token(appointment: Appointment) -> str:
+    """A signed, timestamped token of the appointment's opaque public id: the patient's self-service link."""
+    return signing.TimestampSigner(salt=MANAGE_SALT).sign(appointment.public_id.hex)
+
+
+def appointment_from_token(token: str, *, now: datetime | None = None) -> Appointment | None:
+    """The appointment a token names, or None when it is tampered with, expired, or the visit is long past."""
+    try:
+        public_hex = signing.TimestampSigner(salt=MANAGE_SALT).unsign(token, max_age=MANAGE_MAX_AGE)
+        public_id = uuid.UUID(hex=public_hex)
+    except (signing.BadSignature, ValueError):
+        return None
+    appointment = (
+        Appointment.objects.select_related("location", "service", "therapist", "patient")
+        .filter(public_id=public_id)
+        .first()
+    )
+    now = now or timezone.now()
+    if appointment is None or appointment.end + timedelta(days=1) < now:
+        return None
+    return appointment
+
+
+# --- Booking -------------------------------------------------------------------------------------------------
+
+
+def _lock_therapists(ids: list[int]) -> None:
+    # Always in primary-key order, so two bookings that lock overlapping sets cannot deadlock.
+    list(Therapist.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _nearest(*, location: Location, service: Service, therapist_ids: list[int] | None, wanted: datetime, now) -> list:
+    zone = location.zone
+    day = wanted.astimezone(zone).date()
+    window = selectors.local_window(location, day - timedelta(days=1), 4)
+    found = selectors.availability_for(location=location, service=service, window=window, therapist_ids=therapist_ids)
+    return availability.nearest(found.slots(now=now), wanted)
+
+
+def _check_time(*, location: Location, start: datetime, now: datetime) -> None:
+    if start <= now:
+        raise BookingError("That time has already passed. Please choose another time.")
+    if start < now + timedelta(minutes=location.min_notice_minutes):
+        hours = location.min_notice_minutes / 60
+        raise BookingError(f"Online bookings need at least {hours:g} hours' notice. Please choose a later time.")
+    if start >= now + timedelta(days=location.horizon_days):
+        raise BookingError(f"Online bookings open {location.horizon_days} days ahead. Please choose an earlier time.")
+
+
+def _free_therapist(*, location, service, therapist_ids, start, now, ignore_appointment_id=None) -> int | None:
+    """The first of the therapists (in display order) for whom `start` is a free slot, read after the locks."""
+    window = availability.Interval(start, start + service.duration)
+    found = selectors.availability_for(
+        location=location,
+        service=service,
+        window=window,
+        therapist_ids=therapist_ids,
+        ignore_appointment_id=ignore_appointment_id,
+    )
+    for diary in found.diaries:
+        if availability.is_free(diary, start, zone=location.zone, rules=found.rules, now=now, closures=found.closures):
+            return diary.therapist_id
+    return None
+
+
+def appointment_book(
+    *,
+    patient: Patient,
+    service: Service,
+    location: Location,
+    therapist: Therapist | None,
+    start: datetime,
+    intake: Intake | None = None,
+    source: str = Appointment.Source.ONLINE,
+    created_by=None,
+    submission_key: uuid.UUID | None = None,
+    request=None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book `start` with `therapist` (or any therapist offering the service there when None).
+
+    Idempotent per `submission_key`: the same key returns the appointment it already made. Raises SlotTaken with
+    the nearest free times when the time is not free (any more), BookingError for times in the past or too soon,
+    NeedsIntake / BookingRefused when the screening does not allow it."""
+    now = now or timezone.now()
+    if submission_key is not None:
+        existing = Appointment.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    decision = booking_decision(service=service, intake=intake, now=now)
+    if decision.status is None:
+        if decision.reason == "refused":
+            raise BookingRefused("This service cannot be booked online after your screening answers.")
+        raise NeedsIntake("Please answer the screening questions before booking this service.")
+    if intake is not None and intake.patient_id != patient.pk:
+        raise BookingRefused("This screening belongs to someone else.")
+    _check_time(location=location, start=start, now=now)
+    if therapist is not None:
+        therapist_ids = [therapist.pk]
+    else:
+        therapist_ids = list(selectors.therapists_for(location, service).values_list("pk", flat=True))
+
+    with transaction.atomic():
+        _lock_therapists(therapist_ids)
+        if submission_key is not None:  # a double submit that waited for our lock finds the first one's booking
+            existing = Appointment.objects.filter(submission_key=submission_key).first()
+            if existing is not None:
+                return existing
+        chosen = _free_therapist(location=location, service=service, therapist_ids=therapist_ids, start=start, now=now)
+        if chosen is None:
+            raise SlotTaken(
+                _nearest(location=location, service=service, therapist_ids=therapist_ids, wanted=start, now=now)
+            )
+        appointment = Appointment(
+            patient=patient,
+            therapist_id=chosen,
+            location=location,
+            service=service,
+            intake=intake if service.needs_screening else None,
+            start=start,
+            end=start + service.duration,
+            blocked_until=start + service.duration + service.buffer,
+            status=decision.status,
+            source=source,
+            created_by=created_by if created_by is not None and created_by.is_authenticated else None,
+            submission_key=submission_key,
+            created_at=now,
+        )
+        appointment.full_clean(validate_constraints=False)  # the constraints are the database's to enforce
+        try:
+            with transaction.atomic():
+                appointment.save()
+        except IntegrityError:
+            if submission_key is not None:
+                existing = Appointment.objects.filter(submission_key=submission_key).first()
+                if existing is not None:
+                    return existing
+            logger.warning("booking: exclusion constraint refused therapist %s at %s", chosen, start.isoformat())
+            raise SlotTaken(
+                _nearest(location=location, service=service, therapist_ids=therapist_ids, wanted=start, now=now)
+            ) from None
+        core_services.audit_record(
+            actor=created_by,
+            action=AuditEvent.Action.APPOINTMENT_CREATE,
+            obj=appointment,
+            request=request,
+            detail={"status": appointment.status, "source": appointment.source, "therapist_id": chosen},
+        )
+        if appointment.status == Appointment.Status.CONFIRMED:
+            # Pending-review bookings get their confirmation when a therapist approves the screening.
+            core_services.message_queue(subject=appointment, kind=KIND_CONFIRMATION, channel="email")
+    logger.info("booking: appointment %s booked (%s)", appointment.pk, appointment.status)
+    return appointment
+
+
+def can_patient_change(appointment: Appointment, *, now: datetime | None = None) -> bool:
+    """Patients can move or cancel online until the location's cut-off before the start."""
+    now = now or timezone.now()
+    cutoff = timedelta(hours=appointment.location.cancellation_cutoff_hours)
+    return (
+        appointment.status
+        in (
+            Appointment.Status.PENDING_REVIEW,
+            Appointment.Status.CONFIRMED,
+        )
+        and now < appointment.start - cutoff
+    )
+
+
+def _replan_messages(appointment: Appointment) -> None:
+    for kind, before in KINDS_DUE_BEFORE_START.items():
+        core_services.message_reschedule(subject=appointment, kind=kind, due_at=appointment.start - before)
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    actor=None,
+    by_patient: bool = True,
+    request=None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move the same appointment to `start` with the same therapist, if that time is free."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_therapists([appointment.therapist_id])
+        appointment = (
+            Appointment.objects.select_for_update()
+            .select_related("location", "service", "therapist", "patient")
+            .get(pk=appointment.pk)
+        )
+        if by_patient and not can_patient_change(appointment, now=now):
+            raise TooLateToChange("This appointment can no longer be changed online.")
+        if not appointment.is_held:
+            raise BookingError("This appointment is cancelled, so it cannot be moved.")
+        location, service = appointment.location, appointment.service
+        _check_time(location=location, start=start, now=now)
+        chosen = _free_therapist(
+            location=location,
+            service=service,
+            therapist_ids=[appointment.therapist_id],
+            start=start,
+            now=now,
+            ignore_appointment_id=appointment.pk,
+        )
+        if chosen is None:
+            raise SlotTaken(
+                _nearest(
+                    location=location, service=service, therapist_ids=[appointment.therapist_id], wanted=start, now=now
+                )
+            )
+        previous = appointment.start
+        appointment.start = start
+        appointment.end = start + service.duration
+        appointment.blocked_until = appointment.end + service.buffer
+        try:
+            with transaction.atomic():
+                appointment.save(update_fields=["start", "end", "blocked_until", "updated_at"])
+        except IntegrityError:
+            raise SlotTaken([]) from None
+        _replan_messages(appointment)
+        core_services.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.APPOINTMENT_CHANGE,
+            obj=appointment,
+            request=request,
+            detail={"change": "reschedule", "from": previous.isoformat(), "to": start.isoformat()},
+        )
+    return appointment
+
+
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    reason: str = "",
+    actor=None,
+    by_patient: bool = True,
+    request=None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Cancel: the time is freed at once and the messages still owed are cancelled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().select_related("location").get(pk=appointment.pk)
+        if appointment.status == Appointment.Status.CANCELLED:
+            return appointment
+        if by_patient and not can_patient_change(appointment, now=now):
+            raise TooLateToChange("This appointment can no longer be cancelled online.")
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.cancelled_at = now
+        appointment.cancellation_reason = reason[:250]
+        appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+        core_services.message_cancel(subject=appointment)
+        core_services.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.APPOINTMENT_CHANGE,
+            obj=appointment,
+            request=request,
+            detail={"change": "cancel", "by_patient": by_patient},
+        )
+    return appointment
+
+
+def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None) -> list[Appointment]:
+    """A therapist decided a needs-review screening: confirm its pending appointments (approved) or cancel them
+    (declined). Runs inside the review's transaction. An approval re-checks the diary and never creates an
+    overlap: a pending appointment that somehow clashes is cancelled instead of confirmed."""
+    if decision not in ("approved", "declined"):
+        return []
+    changed = []
+    with transaction.atomic():
+        pending = list(
+            selectors.appointments_of_intake_pending(intake.pk).select_for_update().order_by("therapist_id", "pk")
+        )
+        if pending:
+            _lock_therapists(sorted({appointment.therapist_id for appointment in pending}))
+        for appointment in pending:
+            clashes = selectors.held_overlaps(
+                therapist_id=appointment.therapist_id,
+                start=appointment.start,
+                blocked_until=appointment.blocked_until,
+                exclude_id=appointment.pk,
+            ).exists()
+            if decision == "approved" and not clashes:
+                appointment.status = Appointment.Status.CONFIRMED
+                appointment.save(update_fields=["status", "updated_at"])
+                core_services.message_queue(subject=appointment, kind=KIND_CONFIRMATION, channel="email")
+            else:
+                appointment.status = Appointment.Status.CANCELLED
+                appointment.cancelled_at = timezone.now()
+                appointment.cancellation_reason = (
+                    "Screening review declined" if decision == "declined" else "Time no longer free at approval"
+                )
+                appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+                core_services.message_cancel(subject=appointment)
+            core_services.audit_record(
+                actor=actor,
+                action=AuditEvent.Action.APPOINTMENT_CHANGE,
+                obj=appointment,
+                detail={"change": "review", "decision": decision, "status": appointment.status},
+            )
+            changed.append(appointment)
+    return changed
