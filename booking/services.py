@@ -115,6 +115,13 @@ def appointment_from_token(token: str, *, now: datetime | None = None) -> Appoin
 # --- Booking -------------------------------------------------------------------------------------------------
 
 
+def _audit(*, actor, **kwargs) -> None:
+    """Staff changes to appointments are audited (DESIGN.md). A patient acting through the site or a signed link
+    has no user account; their changes are recorded on the appointment itself (source, timestamps, reason)."""
+    if actor is not None and actor.is_authenticated:
+        core_services.audit_record(actor=actor, **kwargs)
+
+
 def _lock_therapists(ids: list[int]) -> None:
     # Always in primary-key order, so two bookings that lock overlapping sets cannot deadlock.
     list(Therapist.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
@@ -230,7 +237,7 @@ def appointment_book(
             raise SlotTaken(
                 _nearest(location=location, service=service, therapist_ids=therapist_ids, wanted=start, now=now)
             ) from None
-        core_services.audit_record(
+        _audit(
             actor=created_by,
             action=AuditEvent.Action.APPOINTMENT_CREATE,
             obj=appointment,
@@ -311,7 +318,7 @@ def appointment_reschedule(
         except IntegrityError:
             raise SlotTaken([]) from None
         _replan_messages(appointment)
-        core_services.audit_record(
+        _audit(
             actor=actor,
             action=AuditEvent.Action.APPOINTMENT_CHANGE,
             obj=appointment,
@@ -343,7 +350,7 @@ def appointment_cancel(
         appointment.cancellation_reason = reason[:250]
         appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
         core_services.message_cancel(subject=appointment)
-        core_services.audit_record(
+        _audit(
             actor=actor,
             action=AuditEvent.Action.APPOINTMENT_CHANGE,
             obj=appointment,
@@ -385,7 +392,7 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
                 )
                 appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
                 core_services.message_cancel(subject=appointment)
-            core_services.audit_record(
+            _audit(
                 actor=actor,
                 action=AuditEvent.Action.APPOINTMENT_CHANGE,
                 obj=appointment,
