@@ -42,6 +42,7 @@ def index(request):
             "treatments": [c for c in cards if c.kind == "treatment"],
             "guides": [c for c in cards if c.kind == "guide"],
             "canonical_url": request.build_absolute_uri(reverse("education:index")),
+            "content_version": selectors.content_version(),
         },
     )
 
@@ -56,6 +57,7 @@ def render_page(request, detail, *, preview=False):
             "canonical_url": url,
             "json_ld": seo.json_ld_script_body(seo.page_json_ld(detail, url)),
             "is_preview": preview,
+            "content_version": selectors.content_version(),
         },
     )
 
