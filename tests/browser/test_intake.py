@@ -1,0 +1,146 @@
+"""The questionnaire in Chromium on a phone: each of the three outcomes, follow-ups revealed by JavaScript, a page
+with validation errors, and zero axe violations on every step and outcome page."""
+
+import pytest
+
+from intake import rules
+from intake.models import Intake
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import save_screenshot
+from tests.factories import LocationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def location():
+    return LocationFactory(name="Bangalore – Indiranagar", slug="bangalore", phone="+91 80 4567 8900")
+
+
+def _about_you(page, location):
+    page.goto("/intake/")
+    assert page.get_by_text("Step 1 of 4: About you").is_visible()
+    assert_accessible(page)
+    save_screenshot(page, "intake-1-about")
+    page.get_by_label(location.name).check()
+    page.get_by_label("First name").fill("Asha")
+    page.get_by_label("Last name").fill("Rao")
+    page.get_by_label("E-mail address").fill("asha@example.com")
+    page.get_by_label("Phone number").fill("098765 43210")
+    page.get_by_label("Date of birth").fill("1985-03-27")
+    page.get_by_role("button", name="Continue").click()
+
+
+def _where(page):
+    assert page.get_by_text("Step 2 of 4").is_visible()
+    assert_accessible(page)
+    save_screenshot(page, "intake-2-where")
+    page.get_by_label("Calf or shin").check()
+    page.get_by_label("What brings you to us?").fill("Tight calf after running")
+    page.get_by_role("button", name="Continue").click()
+
+
+def _health(page, answers: dict):
+    assert page.get_by_text("Step 3 of 4").is_visible()
+    for question in rules.QUESTIONS:
+        value = answers.get(question.name, "fine" if question.name == "needle_fear" else "no")
+        page.locator(f'input[name="health-{question.name}"][value="{value}"]').check()
+    return page
+
+
+def _continue(page):
+    page.get_by_role("button", name="Continue").click()
+
+
+def _consent(page, name="Asha Rao"):
+    assert page.get_by_text("Step 4 of 4").is_visible()
+    assert page.get_by_text("Nothing is injected").is_visible()
+    assert_accessible(page)
+    save_screenshot(page, "intake-4-consent")
+    page.get_by_label("Type your full name").fill(name)
+    page.get_by_label("I have read this information").check()
+    page.get_by_role("button", name="Send my answers").click()
+
+
+def test_it_walks_to_cleared_on_a_phone(phone, location):
+    _about_you(phone, location)
+    _where(phone)
+    _health(phone, {})
+    assert_accessible(phone)
+    save_screenshot(phone, "intake-3-health")
+    _continue(phone)
+    _consent(phone)
+
+    assert phone.get_by_role("heading", level=1).inner_text().endswith("you can book dry needling")
+    assert phone.get_by_role("link", name="Continue to booking").get_attribute("href") == "/book/"
+    save_screenshot(phone, "intake-outcome-cleared")
+    assert_accessible(phone)
+    assert Intake.objects.get().outcome == "cleared"
+
+
+def test_it_reveals_follow_ups_and_walks_to_needs_review(phone, location):
+    _about_you(phone, location)
+    _where(phone)
+    _health(phone, {})
+    assert not phone.locator('[data-reveal-for="health-diabetes"]').is_visible()
+    phone.locator('input[name="health-diabetes"][value="yes"]').check()
+    assert phone.locator('[data-reveal-for="health-diabetes"]').is_visible()
+    phone.get_by_label("Well controlled", exact=True).check()
+    phone.locator('input[name="health-diabetes_numbness"][value="no"]').check()
+    phone.locator('input[name="health-diabetes_ulcers"][value="no"]').check()
+    _continue(phone)
+    _consent(phone)
+
+    assert "a therapist will check your answers" in phone.get_by_role("heading", level=1).inner_text()
+    save_screenshot(phone, "intake-outcome-needs-review")
+    assert_accessible(phone)
+    assert Intake.objects.get().outcome == "needs_review"
+
+
+def test_it_shows_errors_accessibly_then_walks_to_not_suitable(phone, location):
+    _about_you(phone, location)
+    _where(phone)
+    _health(phone, {"skin_problem": "yes"})
+    _continue(phone)
+
+    # The follow-ups were left empty: the server says so, at the top and by each field, and keeps the answers.
+    summary = phone.locator("#error-summary")
+    assert summary.is_visible()
+    assert summary.evaluate("el => el === document.activeElement")
+    assert phone.title().startswith("Error:")
+    assert phone.locator('input[name="health-skin_problem"][value="yes"]').is_checked()
+    save_screenshot(phone, "intake-3-health-errors")
+    assert_accessible(phone)
+    summary.get_by_role("link").first.click()
+
+    phone.locator("#id_health-skin_where_0").check()
+    phone.locator('input[name="health-skin_signs"][value="yes"]').check()
+    phone.locator('input[name="health-skin_antibiotics"][value="no"]').check()
+    _continue(phone)
+    _consent(phone)
+
+    assert "let’s talk it through first" in phone.get_by_role("heading", level=1).inner_text()
+    assert phone.get_by_role("link", name="+91 80 4567 8900").first.is_visible()
+    assert "skin_problem" not in phone.content()
+    save_screenshot(phone, "intake-outcome-not-suitable")
+    assert_accessible(phone)
+    assert Intake.objects.get().outcome == "not_suitable"
+
+
+def test_it_keeps_answers_when_going_back_in_the_browser(phone, location):
+    _about_you(phone, location)
+    phone.get_by_label("What brings you to us?").fill("Sore neck")
+    phone.get_by_role("button", name="Back").click()
+
+    assert phone.get_by_label("E-mail address").input_value() == "asha@example.com"
+    _continue(phone)
+    assert phone.get_by_label("What brings you to us?").input_value() == "Sore neck"
+
+
+def test_it_shows_the_returning_patient_form_accessibly(phone, location):
+    phone.goto("/intake/returning/")
+    phone.get_by_role("button", name="Send me a link").click()
+
+    assert phone.locator("#error-summary").is_visible()
+    save_screenshot(phone, "intake-returning-errors")
+    assert_accessible(phone)
