@@ -119,6 +119,7 @@ def start(request):
     following = first + timedelta(days=WEEK_DAYS)
     context.update(
         {
+            "location": location,
             "days": days,
             "first": first,
             "previous_url": f"?{_query(choice, week=previous.isoformat())}" if first > today else None,

@@ -1,0 +1,26 @@
+"""Booking's demo data: four therapists with hours at every location, the four services, loaded once."""
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from booking.models import Service, Therapist, WorkingHours
+from clinic.core.models import Location
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DEBUG=True)
+def test_it_seeds_services_therapists_and_hours_idempotently():
+    call_command("seed_demo", verbosity=0)
+    counts = (Service.objects.count(), Therapist.objects.count(), WorkingHours.objects.count())
+    call_command("seed_demo", verbosity=0)
+
+    assert (Service.objects.count(), Therapist.objects.count(), WorkingHours.objects.count()) == counts
+    assert Therapist.objects.count() == 4
+    assert set(Service.objects.filter(needs_screening=True).values_list("slug", flat=True)) == {
+        "dry-needling",
+        "dry-needling-estim",
+    }
+    for location in Location.objects.all():
+        assert WorkingHours.objects.filter(location=location).exists(), location

@@ -1,0 +1,247 @@
+"""The booking flow and the self-service link, through the test client: each step for the patient, another
+person's link, and a stranger with a tampered one."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from booking import services
+from booking.models import Appointment
+from clinic.core import outbox
+from intake.selectors import SESSION_KEY
+from tests.booking.conftest import NOW
+from tests.booking.factories import IntakeFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY_9 = datetime(2025, 6, 16, 3, 30, tzinfo=UTC)
+START = "20250616T0330Z"
+
+
+def with_intake(client, intake):
+    session = client.session
+    session[SESSION_KEY] = intake.pk
+    session.save()
+
+
+def confirm_url(**extra):
+    params = {"service": "dry-needling", "location": "indiranagar", "therapist": "any", "start": START, **extra}
+    return "/book/confirm/?" + "&".join(f"{k}={v}" for k, v in params.items())
+
+
+def details(**changes):
+    data = {
+        "service": "dry-needling",
+        "location": "indiranagar",
+        "therapist": "any",
+        "start": START,
+        "first_name": "Asha",
+        "last_name": "Rao",
+        "email": "asha@example.com",
+        "phone": "+91 98765 43210",
+        "date_of_birth": "1985-03-27",
+        "submission_key": "3f2b1c9e-6a53-4f0e-9d7e-1b2c3d4e5f60",
+    }
+    data.update(changes)
+    return data
+
+
+def book_assessment(clinic, start):
+    return services.appointment_book(
+        patient=IntakeFactory().patient,
+        service=clinic["assessment"],
+        location=clinic["location"],
+        therapist=None,
+        start=start,
+        now=NOW,
+    )
+
+
+def test_it_walks_the_steps_without_javascript(client, clinic, frozen):
+    assert "Dry needling session" in client.get("/book/").content.decode()
+    assert "Bangalore – Indiranagar" in client.get("/book/?service=dry-needling").content.decode()
+    page = client.get("/book/?service=dry-needling&location=indiranagar").content.decode()
+    assert "Any therapist" in page
+    assert "Arjun Menon" in page
+
+    week = client.get("/book/?service=dry-needling&location=indiranagar&therapist=any").content.decode()
+
+    assert "Monday 16 June" in week
+    assert f"start={START}" in week  # 09:00 IST as a plain link
+    assert "IST, Asia/Kolkata time" in week
+
+
+def test_it_sends_a_patient_without_an_intake_to_the_questionnaire_and_back(client, clinic, frozen):
+    response = client.get(confirm_url())
+
+    assert response.status_code == 302
+    target = urlparse(response.url)
+    assert target.path == "/intake/"
+    assert parse_qs(target.query)["next"] == [confirm_url()]
+
+
+def test_it_books_a_cleared_patient_once_and_shows_the_confirmation(client, clinic, frozen):
+    intake = IntakeFactory(location=clinic["location"], patient__first_name="Asha")
+    with_intake(client, intake)
+
+    form = client.get(confirm_url())
+    assert 'value="Asha"' in form.content.decode()  # prefilled from the intake
+
+    first = client.post("/book/confirm/", details())
+    second = client.post("/book/confirm/", details())  # double submit
+
+    assert Appointment.objects.count() == 1
+    appointment = Appointment.objects.get()
+    assert appointment.status == Appointment.Status.CONFIRMED
+    assert appointment.patient == intake.patient
+    assert first.status_code == second.status_code == 302
+    page = client.get(first.url).content.decode()
+    assert "You’re booked" in page
+    assert "Monday 16 June 2025, 09:00 IST" in page
+    assert "1 Test Road" in page
+    assert "loose" in page
+    assert ".ics" in page
+
+
+def test_it_holds_a_needs_review_patient_as_pending(client, clinic, frozen):
+    with_intake(client, IntakeFactory(needs_review=True, location=clinic["location"]))
+
+    response = client.post("/book/confirm/", details())
+
+    assert Appointment.objects.get().status == Appointment.Status.PENDING_REVIEW
+    assert "holding this time" in client.get(response.url).content.decode()
+
+
+def test_it_refuses_needling_for_a_not_suitable_patient_with_the_phone_number(client, clinic, frozen):
+    with_intake(client, IntakeFactory(not_suitable=True, location=clinic["location"]))
+
+    page = client.get(confirm_url()).content.decode()
+
+    assert "+91 80 4567 8900" in page
+    assert "needles=no" in page
+    assert client.post("/book/confirm/", details()).status_code == 200
+    assert not Appointment.objects.exists()
+
+
+def test_it_answers_a_taken_time_with_the_nearest_free_ones_keeping_the_details(client, clinic, frozen):
+    book_assessment(clinic, MONDAY_9)
+    with_intake(client, IntakeFactory(location=clinic["location"]))
+
+    response = client.post("/book/confirm/", details())
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "just taken" in page
+    assert "10:00 IST" in page  # the assessment (60 min) ends at 10:00
+    assert 'value="Rao"' in page
+
+
+def test_it_refuses_a_time_in_the_past(client, clinic, frozen):
+    with_intake(client, IntakeFactory(location=clinic["location"]))
+    response = client.post("/book/confirm/", details(start="20250612T0330Z"))
+    assert response.status_code == 400
+    assert "already passed" in response.content.decode()
+
+
+def booked_link(client, clinic) -> str:
+    with_intake(client, IntakeFactory(location=clinic["location"]))
+    client.post("/book/confirm/", details())
+    outbox.deliver_due()
+    return re.search(r"https?://[^/]+(/book/manage/[^\s/]+/)", mail.outbox[-1].body).group(1)
+
+
+def test_it_emails_the_confirmation_with_the_ics_and_no_health_details(client, clinic, frozen):
+    link = booked_link(client, clinic)
+
+    message = mail.outbox[-1]
+    assert "Monday 16 June 2025, 09:00 IST" in message.body
+    assert "1 Test Road" in message.body
+    assert "loose" in message.body
+    assert "Tight calf" not in message.body
+    filename, content, mimetype = message.attachments[0]
+    assert (filename, mimetype) == ("appointment.ics", "text/calendar")
+    content = content.decode() if isinstance(content, bytes) else content
+    assert "DTSTART;TZID=Asia/Kolkata:20250616T090000" in content
+    assert link.startswith("/book/manage/")
+
+
+def test_the_link_lets_the_patient_view_download_reschedule_and_cancel(client, clinic, frozen):
+    link = booked_link(client, clinic)
+    appointment = Appointment.objects.get()
+
+    assert "Monday 16 June 2025, 09:00 IST" in client.get(link).content.decode()
+    assert client.get(link + "calendar.ics")["Content-Type"].startswith("text/calendar")
+    assert "Change the time" in client.get(link + "reschedule/").content.decode()
+
+    response = client.post(link + "reschedule/", {"start": "20250617T0530Z"})  # Tuesday 11:00 IST
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.start == datetime(2025, 6, 17, 5, 30, tzinfo=UTC)
+
+    client.post(link + "cancel/", {"reason": "Feeling better"})
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+
+
+def test_a_reschedule_into_a_taken_time_is_refused_clearly(client, clinic, frozen):
+    link = booked_link(client, clinic)
+    book_assessment(clinic, datetime(2025, 6, 17, 5, 30, tzinfo=UTC))
+
+    response = client.post(link + "reschedule/", {"start": "20250617T0530Z"})
+
+    assert response.status_code == 409
+    assert "just taken" in response.content.decode()
+    assert Appointment.objects.filter(start=MONDAY_9).exists()
+
+
+def test_after_the_cutoff_it_says_to_call_the_clinic(client, clinic, frozen):
+    link = booked_link(client, clinic)
+    frozen.move_to(MONDAY_9 - timedelta(hours=3))
+
+    page = client.get(link).content.decode()
+    assert "too late to change" in page
+    assert "+91 80 4567 8900" in page
+    assert client.post(link + "cancel/").status_code == 403
+    assert Appointment.objects.get().status == Appointment.Status.CONFIRMED
+
+
+def test_another_patients_link_shows_only_their_appointment(client, clinic, frozen):
+    mine = booked_link(client, clinic)
+    theirs = f"/book/manage/{services.manage_token(book_assessment(clinic, MONDAY_9 + timedelta(days=1)))}/"
+
+    assert "Tuesday 17 June" in client.get(theirs).content.decode()
+    assert "Tuesday 17 June" not in client.get(mine).content.decode()
+
+
+@pytest.mark.parametrize("mangle", [lambda t: t[:-2] + "xx", lambda t: "nope", lambda t: t.replace(":", ";", 1)])
+def test_a_tampered_link_gets_a_clear_page_and_no_data(client, clinic, frozen, mangle):
+    link = booked_link(client, clinic)
+    token = link.split("/")[3]
+    bad = f"/book/manage/{mangle(token)}/"
+
+    for url in (bad, bad + "calendar.ics", bad + "reschedule/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "This link does not work" in response.content.decode()
+        assert "Asha" not in response.content.decode()
+    assert client.post(bad + "cancel/").status_code == 404
+    assert Appointment.objects.get().status == Appointment.Status.CONFIRMED
+
+
+def test_an_expired_link_gets_the_same_page(client, clinic, frozen):
+    link = booked_link(client, clinic)
+    frozen.move_to(NOW + timedelta(days=91))
+    assert client.get(link).status_code == 404
+
+
+def test_changes_need_post_and_csrf(clinic, frozen):
+    client = Client(enforce_csrf_checks=True)
+    link = f"/book/manage/{services.manage_token(book_assessment(clinic, MONDAY_9))}/"
+
+    assert client.get(link + "cancel/").status_code == 405
+    assert client.post(link + "cancel/").status_code == 403
+    assert Appointment.objects.get().status == Appointment.Status.CONFIRMED
