@@ -24,13 +24,26 @@ class AccessibleFormMixin:
     """Ties each input to its help text and error message (aria-describedby, aria-invalid), and lists errors for
     the summary at the top of the page, each linking to its field."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe()
+
+    def _style(self):
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
+
     def _describe(self):
+        self._style()
         for name, field in self.fields.items():
             bound = self[name]
             ids = []
             if field.help_text:
                 ids.append(f"{bound.auto_id}_help")
-            if self.is_bound and name in self.errors:
+            if self._errors is not None and name in self._errors:  # never trigger validation from here
                 ids.append(f"{bound.auto_id}_error")
                 field.widget.attrs["aria-invalid"] = "true"
             if ids:
@@ -57,7 +70,8 @@ class AccessibleFormMixin:
 
 
 def _plain_label(label: str) -> str:
-    return label.removeprefix("If yes: ").rstrip("?")
+    label = label.removeprefix("If yes: ").removeprefix("If you take warfarin: ").rstrip("?")
+    return label[:1].upper() + label[1:]
 
 
 class AboutYouForm(AccessibleFormMixin, forms.Form):
@@ -88,7 +102,7 @@ class AboutYouForm(AccessibleFormMixin, forms.Form):
     date_of_birth = forms.DateField(
         label="Date of birth",
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        help_text="For example 1985-03-27.",
+        help_text="Day, month and year, for example 27 March 1985.",
         error_messages={"invalid": "Enter your date of birth as a date, for example 1985-03-27."},
     )
 
@@ -203,6 +217,7 @@ class HealthForm(AccessibleFormMixin, forms.Form):
                 field.help_text = follow_up.help
                 field.required = False
                 self.fields[follow_up.name] = field
+        self._describe()
 
     def questions(self):
         """(question bound field, follow-up bound fields, answers that reveal them) for the template."""
@@ -277,6 +292,7 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
             self.order_fields(["guardian_name", "full_name", "agree"])
         else:
             self.fields["full_name"].help_text = "The same name you gave on the first step."
+        self._describe()
 
     def clean(self):
         cleaned = super().clean()

@@ -28,6 +28,11 @@ from .forms import AboutYouForm, ConsentForm, DecisionForm, HealthForm, Returnin
 from .models import Intake
 
 NEXT_SESSION_KEY = "intake_next"
+DISPOSITION_LABELS = {
+    rules.NOT_SUITABLE: "Not suitable online",
+    rules.NEEDS_REVIEW: "Needs review",
+    rules.INFORM: "For the therapist's information",
+}
 BOOKING_URL = "/book/"
 
 
@@ -315,7 +320,11 @@ def _answers_context(intake: Intake) -> dict:
         "areas": [area_labels.get(a, a) for a in answers.get("areas", [])],
         "what_brings_you": answers.get("what_brings_you", ""),
         "age": answers.get("age"),
-        "reasons": [r for r in intake.results if r["disposition"] != rules.CLEAR],
+        "reasons": [
+            {**r, "label": DISPOSITION_LABELS.get(r["disposition"], r["disposition"])}
+            for r in intake.results
+            if r["disposition"] != rules.CLEAR
+        ],
     }
 
 

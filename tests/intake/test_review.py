@@ -316,3 +316,24 @@ def test_it_renders_the_queue_in_constant_queries(client, django_assert_max_num_
     assert len(response.context["intakes"]) == count
     assert len(queries) <= 6, [q["sql"] for q in queries]
     print(f"review queue with {count} intakes: {len(queries)} queries")
+
+
+def test_it_puts_the_soonest_pending_appointment_first(client):
+    """With booking's appointments present: intakes holding an appointment come first, soonest first."""
+    from tests.booking.factories import AppointmentFactory
+
+    now = dt.datetime(2026, 5, 10, 9, 0, tzinfo=dt.UTC)
+    oldest = IntakeFactory(needs_review=True, submitted_at=now - dt.timedelta(days=3))
+    later = IntakeFactory(needs_review=True, submitted_at=now - dt.timedelta(days=1))
+    sooner = IntakeFactory(needs_review=True, submitted_at=now)
+    AppointmentFactory(patient=later.patient, intake=later, start=now + dt.timedelta(days=5), status="pending_review")
+    AppointmentFactory(
+        patient=sooner.patient, intake=sooner, start=now + dt.timedelta(days=2), status="pending_review"
+    )
+    # A cancelled appointment does not count.
+    AppointmentFactory(patient=oldest.patient, intake=oldest, start=now + dt.timedelta(days=1), status="cancelled")
+    client.force_login(therapist_user())
+
+    response = client.get("/intake/review/")
+
+    assert response.context["intakes"] == [sooner, later, oldest]
