@@ -15,6 +15,7 @@ whatever the zone's offset from UTC (Asia/Kolkata is UTC+05:30).
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -169,19 +170,58 @@ def free_slots(
     if earliest >= min(window.end, latest_start):
         return []
     blocked = merge([*diary.busy, *closures])
+    # Integer seconds since the epoch from here on: this loop runs for every candidate time of every therapist,
+    # and int arithmetic is several times faster than datetime objects and zone conversions.
+    # Rounded outwards, so a busy time never shrinks.
+    blocked_starts = [math.floor(interval.start.timestamp()) for interval in blocked]
+    blocked_ends = [math.ceil(interval.end.timestamp()) for interval in blocked]
+    duration, needed = int(rules.duration.total_seconds()), int((rules.duration + rules.buffer).total_seconds())
+    step = int(rules.step.total_seconds())
+    latest = latest_start.timestamp()
+    slots = []
+    for block in working_intervals(diary.hours, zone, window):
+        offset = block.start.astimezone(zone).utcoffset()
+        if (block.end - timedelta(microseconds=1)).astimezone(zone).utcoffset() != offset:
+            slots.extend(
+                _slots_across_clock_change(
+                    block, blocked, zone=zone, rules=rules, earliest=earliest, latest_start=latest_start, diary=diary
+                )
+            )
+            continue
+        # No clock change inside this block: local step boundaries are UTC instants shifted by one fixed offset.
+        shift = int(offset.total_seconds())
+        end = int(block.end.timestamp())
+
+        def aligned(instant: float, shift=shift) -> int:
+            local = math.ceil(instant) + shift
+            return -(-local // step) * step - shift  # rounded up to a whole step of local time
+
+        candidate = aligned(max(block.start, earliest).timestamp())
+        while candidate + duration <= end and candidate < latest:
+            # The first blocked interval that ends after the candidate starts is the only one that can clash.
+            index = bisect.bisect_right(blocked_ends, candidate)
+            if index < len(blocked_starts) and blocked_starts[index] < candidate + needed:
+                candidate = aligned(blocked_ends[index])
+                continue
+            start = datetime.fromtimestamp(candidate, UTC)
+            slots.append(Slot(start, start + rules.duration, diary.therapist_id, diary.therapist_name))
+            candidate += step
+    return slots
+
+
+def _slots_across_clock_change(block, blocked, *, zone, rules, earliest, latest_start, diary) -> list[Slot]:
+    """The slow, obviously right walk for a working block that contains a clock change."""
     blocked_ends = [interval.end for interval in blocked]
     needed = rules.duration + rules.buffer
     slots = []
-    for block in working_intervals(diary.hours, zone, window):
-        candidate = align_up(max(block.start, earliest), zone, rules.step)
-        while candidate + rules.duration <= block.end and candidate < latest_start:
-            # The first blocked interval that ends after the candidate starts is the only one that can clash.
-            index = bisect.bisect_right(blocked_ends, candidate)
-            if index < len(blocked) and blocked[index].start < candidate + needed:
-                candidate = align_up(blocked[index].end, zone, rules.step)
-                continue
-            slots.append(Slot(candidate, candidate + rules.duration, diary.therapist_id, diary.therapist_name))
-            candidate = align_up(candidate + rules.step, zone, rules.step)
+    candidate = align_up(max(block.start, earliest), zone, rules.step)
+    while candidate + rules.duration <= block.end and candidate < latest_start:
+        index = bisect.bisect_right(blocked_ends, candidate)
+        if index < len(blocked) and blocked[index].start < candidate + needed:
+            candidate = align_up(blocked[index].end, zone, rules.step)
+            continue
+        slots.append(Slot(candidate, candidate + rules.duration, diary.therapist_id, diary.therapist_name))
+        candidate = align_up(candidate + rules.step, zone, rules.step)
     return slots
 
 

@@ -212,7 +212,8 @@ class Appointment(models.Model):
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     patient = models.ForeignKey("intake.Patient", on_delete=models.PROTECT, related_name="appointments")
-    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
+    # Indexed by appointment_therapist_idx below (therapist first), which also serves the foreign key.
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments", db_index=False)
     location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="appointments")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
     intake = models.ForeignKey(
@@ -253,13 +254,9 @@ class Appointment(models.Model):
             ),
         ]
         indexes = [
-            # Availability reads each therapist's held appointments in a date range. blocked_until is a key column
-            # (not INCLUDE, which SQLite lacks) so the read is index-only.
-            models.Index(
-                fields=["therapist", "start", "blocked_until"],
-                condition=models.Q(status__in=["pending_review", "confirmed", "checked_in", "completed"]),
-                name="appointment_held_idx",
-            ),
+            # Availability reads each therapist's appointments in a date range: therapist = ANY(...) AND start < end
+            # of the window is the index condition. Not partial, so it also serves the therapist foreign key.
+            models.Index(fields=["therapist", "start", "blocked_until"], name="appointment_therapist_idx"),
             models.Index(fields=["location", "start"], name="appointment_location_idx"),
         ]
 

@@ -1,0 +1,95 @@
+"""Slots API benchmark: one location, 10 therapists, 60 days of hours, 5,000 held appointments.
+
+Prints median and p95 server time and requests per second of /book/api/slots/ for windows that together cover
+60 days, as a ratio to /ping on the same gunicorn, and the EXPLAIN of the held-appointments query."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._harness import bench_env, ensure_database, gunicorn, manage, measure, report
+
+SEED = r"""
+from datetime import date, datetime, time, timedelta, UTC
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+from booking.models import Appointment, Service, Therapist, WorkingHours
+from booking import selectors
+from clinic.core.models import Location
+from intake.models import Patient
+
+location, _ = Location.objects.update_or_create(slug="bench-clinic", defaults=dict(
+    name="Bench clinic", address="1 Bench Road", city="Bengaluru", phone="+91 80 4567 8900",
+    time_zone="Asia/Kolkata", horizon_days=60, min_notice_minutes=120))
+service, _ = Service.objects.update_or_create(slug="bench-needling", defaults=dict(
+    name="Bench needling", duration_minutes=45, buffer_after_minutes=15))
+service.locations.add(location)
+User = get_user_model()
+team = []
+for n in range(10):
+    user, _ = User.objects.get_or_create(username=f"bench-therapist-{n}")
+    therapist, _ = Therapist.objects.get_or_create(user=user, defaults={"display_name": f"Bench therapist {n}"})
+    therapist.locations.add(location)
+    therapist.services.add(service)
+    if not therapist.working_hours.exists():
+        WorkingHours.objects.bulk_create(
+            WorkingHours(therapist=therapist, location=location, weekday=d, start_time=time(8), end_time=time(20))
+            for d in range(7)
+        )
+    team.append(therapist)
+Appointment.objects.filter(location=location).delete()
+patient = Patient.objects.filter(email="bench@example.com").first() or Patient.objects.create(
+    first_name="Bench", last_name="Patient", email="bench@example.com", phone="+91 98765 43210",
+    date_of_birth=date(1980, 1, 1))
+zone = location.zone
+today = timezone.now().astimezone(zone).date()
+rows = []
+for therapist in team:
+    for day in range(1, 61):
+        for hour in (8, 9, 10, 12, 13, 15, 16, 17, 18):  # nine a day, gaps at 11, 14 and 19
+            start = datetime.combine(today + timedelta(days=day), time(hour), tzinfo=zone).astimezone(UTC)
+            rows.append(Appointment(patient=patient, therapist=therapist, location=location, service=service,
+                                    start=start, end=start + timedelta(minutes=45),
+                                    blocked_until=start + timedelta(minutes=60), status="confirmed"))
+Appointment.objects.bulk_create(rows[:5000])
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE booking_appointment")
+print("held appointments:", Appointment.objects.held().filter(location=location).count())
+ids = [t.pk for t in team]
+window = selectors.local_window(location, today + timedelta(days=14), 14)
+qs = Appointment.objects.filter(therapist_id__in=ids, status__in=Appointment.HELD, start__lt=window.end,
+                                blocked_until__gt=window.start).values_list("therapist_id", "start", "blocked_until")
+print(qs.explain(analyze=True))
+print("TODAY", today.isoformat())
+"""
+
+if __name__ == "__main__":
+    env = bench_env()
+    ensure_database(env)
+    output = manage(env, "shell", "-c", SEED)
+    today = output.split("TODAY ")[1].split()[0]
+    print(output.split("TODAY")[0].rstrip())
+    print()
+    from datetime import date, timedelta
+
+    first = date.fromisoformat(today)
+    paths = [
+        f"/book/api/slots/?service=bench-needling&location=bench-clinic&therapist=any"
+        f"&start={(first + timedelta(days=offset)).isoformat()}&days=14"
+        for offset in (0, 14, 28, 42, 56)  # 5 windows of up to 14 days: the 60-day horizon
+    ]
+    with gunicorn(env) as port:
+        baseline = measure(port, "/ping")
+        report(baseline)
+        results = [measure(port, path, requests=200) for path in paths]
+        for result in results:
+            report(result, baseline)
+        latencies = sorted(r["median_ms"] for r in results)
+        rps = sum(r["rps"] for r in results) / len(results)
+        print(
+            f"slots API over 60 days: median of window medians {latencies[len(latencies) // 2]:.2f} ms, "
+            f"worst window p95 {max(r['p95_ms'] for r in results):.2f} ms, mean {rps:.1f} req/s, "
+            f"ratio to /ping {rps / baseline['rps']:.2f}"
+        )
