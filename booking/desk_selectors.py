@@ -1,0 +1,230 @@
+"""Reads of the front-desk workspace (/desk/): who the member of staff is, which locations they see, the day
+schedule, an appointment's messages and the failed ones. Each read runs a fixed number of queries however many
+appointments there are (DESIGN.md, "Who sees what")."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField
+from django.db.models.functions import Cast
+from django.shortcuts import get_object_or_404
+
+from clinic.core.models import Location, OutboundMessage, StaffProfile
+from clinic.core.roles import CLINIC_ADMIN, FRONT_DESK, THERAPIST
+from intake.models import Intake
+
+from . import availability
+from .models import Appointment, Therapist, TimeOff, WorkingHours
+
+DESK_PERMISSION = "booking.view_appointment"
+
+# The intake's health answers are never read by the desk: not shown, and not even loaded.
+HEALTH_FIELDS = ("intake__answers", "intake__results", "intake__review_note", "intake__precautions")
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The member of staff using the desk and what they may see and do."""
+
+    user: object
+    role: str  # FRONT_DESK, THERAPIST or CLINIC_ADMIN
+    therapist_id: int | None
+    # None: every location. Otherwise the ids of the locations they work at.
+    location_ids: frozenset[int] | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == CLINIC_ADMIN
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == THERAPIST
+
+    @property
+    def is_front_desk(self) -> bool:
+        return self.role == FRONT_DESK
+
+    def sees_location(self, location_id: int) -> bool:
+        return self.location_ids is None or location_id in self.location_ids
+
+    def may_change(self, appointment: Appointment) -> bool:
+        """Front desk: any appointment at their locations. Therapists: their own. Clinic admins: any."""
+        if self.is_admin:
+            return True
+        if self.is_therapist:
+            return appointment.therapist_id == self.therapist_id
+        return self.sees_location(appointment.location_id)
+
+    def may_manage_hours(self, therapist_location_ids: set[int]) -> bool:
+        """Working hours and anyone's time off: front desk (for therapists at one of their locations), admins."""
+        if self.is_admin:
+            return True
+        if self.is_front_desk:
+            return self.location_ids is None or bool(self.location_ids & therapist_location_ids)
+        return False
+
+
+def staff_for(user) -> Staff:
+    """Who `user` is at the desk; PermissionDenied if they are not staff who may use it. Three small queries."""
+    if not (user.is_authenticated and user.is_staff and user.has_perm(DESK_PERMISSION)):
+        raise PermissionDenied
+    therapist_id = Therapist.objects.filter(user=user).values_list("pk", flat=True).first()
+    groups = set(user.groups.values_list("name", flat=True))
+    if user.is_superuser or CLINIC_ADMIN in groups:
+        return Staff(user, CLINIC_ADMIN, therapist_id, None)
+    if therapist_id is not None or THERAPIST in groups:
+        # Therapists see the whole clinic's schedule, with their own appointments highlighted.
+        return Staff(user, THERAPIST, therapist_id, None)
+    profile = StaffProfile.objects.filter(user=user).first()
+    if profile is None:
+        return Staff(user, FRONT_DESK, None, None)
+    return Staff(user, FRONT_DESK, None, frozenset(profile.locations.values_list("pk", flat=True)))
+
+
+def locations_for(staff: Staff) -> list[Location]:
+    """Active locations the member of staff sees, in name order."""
+    locations = Location.objects.active()
+    if staff.location_ids is not None:
+        locations = locations.filter(pk__in=staff.location_ids)
+    return list(locations.order_by("name", "pk"))
+
+
+def appointments_base():
+    """Appointments with everything a desk page shows, without the intake's health answers."""
+    return Appointment.objects.select_related("patient", "service", "therapist", "location", "intake").defer(
+        *HEALTH_FIELDS
+    )
+
+
+def appointment_for_staff(staff: Staff, pk: int) -> Appointment:
+    """One appointment the member of staff may see (404 if there is none, 403 if it is at another location)."""
+    appointment = get_object_or_404(appointments_base(), pk=pk)
+    if not staff.sees_location(appointment.location_id):
+        raise PermissionDenied
+    return appointment
+
+
+@dataclass
+class Column:
+    therapist_id: int
+    name: str
+    hours: list[WorkingHours] = field(default_factory=list)
+    appointments: list[Appointment] = field(default_factory=list)
+    is_own: bool = False
+
+
+def day_schedule(*, staff: Staff, location: Location, day: date) -> list[Column]:
+    """One column per therapist working at `location` on `day` or with an appointment there that day.
+
+    Three queries whatever the number of appointments: therapists, their hours that weekday, the appointments."""
+    window = availability.local_day(day, location.zone)
+    therapists = list(
+        Therapist.objects.filter(locations=location, is_active=True)
+        .order_by("display_name", "pk")
+        .values_list("pk", "display_name")
+    )
+    columns: dict[int, Column] = {
+        pk: Column(pk, name, is_own=pk == staff.therapist_id) for pk, name in therapists
+    }
+    hours_by_therapist: dict[int, list[WorkingHours]] = defaultdict(list)
+    for hours in WorkingHours.objects.filter(location=location, weekday=day.weekday()).order_by("start_time"):
+        hours_by_therapist[hours.therapist_id].append(hours)
+    appointments = list(
+        appointments_base()
+        .filter(location=location, start__gte=window.start, start__lt=window.end)
+        .order_by("start", "pk")
+    )
+    for appointment in appointments:
+        if appointment.therapist_id not in columns:  # e.g. a therapist no longer at this location
+            columns[appointment.therapist_id] = Column(
+                appointment.therapist_id,
+                appointment.therapist.display_name,
+                is_own=appointment.therapist_id == staff.therapist_id,
+            )
+        columns[appointment.therapist_id].appointments.append(appointment)
+    for therapist_id, hours in hours_by_therapist.items():
+        if therapist_id in columns:
+            columns[therapist_id].hours = hours
+    return [column for column in columns.values() if column.hours or column.appointments]
+
+
+def _appointment_ids_as_text(location_ids):
+    ids = Appointment.objects.all()
+    if location_ids is not None:
+        ids = ids.filter(location_id__in=location_ids)
+    return ids.annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+
+
+def failed_messages(staff: Staff, *, limit: int = 50) -> list[tuple[OutboundMessage, Appointment]]:
+    """Failed messages about appointments at the staff member's locations, newest first, each with its
+    appointment. Two queries."""
+    messages = list(
+        OutboundMessage.objects.filter(
+            status=OutboundMessage.Status.FAILED,
+            content_type=ContentType.objects.get_for_model(Appointment),
+            object_id__in=_appointment_ids_as_text(staff.location_ids),
+        ).order_by("-updated_at", "-pk")[:limit]
+    )
+    appointments = appointments_base().in_bulk([int(message.object_id) for message in messages])
+    return [(message, appointments[int(message.object_id)]) for message in messages]
+
+
+def messages_of(appointment: Appointment) -> list[OutboundMessage]:
+    return list(OutboundMessage.objects.for_subject(appointment).order_by("due_at", "pk"))
+
+
+def message_for_staff(staff: Staff, pk: int) -> tuple[OutboundMessage, Appointment]:
+    """A message about an appointment the member of staff may see (404 otherwise, 403 at another location)."""
+    message = get_object_or_404(
+        OutboundMessage, pk=pk, content_type=ContentType.objects.get_for_model(Appointment)
+    )
+    appointment = appointment_for_staff(staff, int(message.object_id))
+    return message, appointment
+
+
+def current_intake_of(patient, *, now: datetime) -> Intake | None:
+    """The patient's latest intake that is still valid (outcome and review only: no health answers loaded)."""
+    return (
+        Intake.objects.valid(at=now)
+        .filter(patient=patient)
+        .defer("answers", "results", "review_note", "precautions")
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+
+
+def time_off_clashes(time_off: TimeOff):
+    """Held appointments of the therapist during the time off: the desk needs to move them."""
+    return (
+        appointments_base()
+        .filter(therapist_id=time_off.therapist_id, status__in=Appointment.HELD)
+        .overlapping(time_off.start, time_off.end)
+        .order_by("start")
+    )
+
+
+def therapists_for_staff(staff: Staff):
+    """Therapists whose hours and time off the member of staff may manage (therapists: only themselves)."""
+    therapists = Therapist.objects.filter(is_active=True).order_by("display_name", "pk")
+    if staff.is_therapist:
+        return therapists.filter(pk=staff.therapist_id)
+    if staff.location_ids is not None:
+        therapists = therapists.filter(locations__in=staff.location_ids).distinct()
+    return therapists
+
+
+def hours_at(location: Location):
+    return WorkingHours.objects.filter(location=location).select_related("therapist").order_by(
+        "therapist__display_name", "weekday", "start_time"
+    )
+
+
+def upcoming_time_off(therapist_ids, *, now: datetime):
+    return (
+        TimeOff.objects.filter(therapist_id__in=list(therapist_ids), end__gt=now)
+        .select_related("therapist")
+        .order_by("start")
+    )
