@@ -50,6 +50,8 @@ class AccessibleFormMixin:
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
             else:
                 field.widget.attrs.pop("aria-describedby", None)
+        # Bound fields copy label and help text when first made; forms change them after __init__, so start afresh.
+        self._bound_fields_cache.clear()
 
     def full_clean(self):
         super().full_clean()

@@ -296,3 +296,21 @@ def test_it_writes_no_health_answers_to_the_log(client, location, caplog):
     assert "epilepsy" not in caplog.text.lower()
     assert "asha" not in caplog.text.lower()
     assert not AuditEvent.objects.exists()
+
+
+def test_it_ties_every_help_text_to_its_input(client, location):
+    """Prevents aria-describedby pointing at help text that was never rendered."""
+    import re
+
+    pages = [client.get("/intake/")]
+    pages.append(walk.post_step(client, "about", walk.about(location)))
+    pages.append(walk.post_step(client, "where", walk.where()))
+    pages.append(walk.post_step(client, "health", walk.health(antithrombotic="yes")))  # with errors
+    pages.append(walk.post_step(client, "health", walk.health()))
+
+    for page in pages:
+        html = page.content.decode()
+        ids = set(re.findall(r' id="([^"]+)"', html))
+        for refs in re.findall(r'aria-describedby="([^"]+)"', html):
+            assert set(refs.split()) <= ids, refs
+    assert 'id="id_consent-full_name_help"' in pages[-1].content.decode()
