@@ -126,9 +126,7 @@ def day_schedule(*, staff: Staff, location: Location, day: date) -> list[Column]
         .order_by("display_name", "pk")
         .values_list("pk", "display_name")
     )
-    columns: dict[int, Column] = {
-        pk: Column(pk, name, is_own=pk == staff.therapist_id) for pk, name in therapists
-    }
+    columns: dict[int, Column] = {pk: Column(pk, name, is_own=pk == staff.therapist_id) for pk, name in therapists}
     hours_by_therapist: dict[int, list[WorkingHours]] = defaultdict(list)
     for hours in WorkingHours.objects.filter(location=location, weekday=day.weekday()).order_by("start_time"):
         hours_by_therapist[hours.therapist_id].append(hours)
@@ -178,9 +176,7 @@ def messages_of(appointment: Appointment) -> list[OutboundMessage]:
 
 def message_for_staff(staff: Staff, pk: int) -> tuple[OutboundMessage, Appointment]:
     """A message about an appointment the member of staff may see (404 otherwise, 403 at another location)."""
-    message = get_object_or_404(
-        OutboundMessage, pk=pk, content_type=ContentType.objects.get_for_model(Appointment)
-    )
+    message = get_object_or_404(OutboundMessage, pk=pk, content_type=ContentType.objects.get_for_model(Appointment))
     appointment = appointment_for_staff(staff, int(message.object_id))
     return message, appointment
 
@@ -217,8 +213,10 @@ def therapists_for_staff(staff: Staff):
 
 
 def hours_at(location: Location):
-    return WorkingHours.objects.filter(location=location).select_related("therapist").order_by(
-        "therapist__display_name", "weekday", "start_time"
+    return (
+        WorkingHours.objects.filter(location=location)
+        .select_related("therapist")
+        .order_by("therapist__display_name", "weekday", "start_time")
     )
 
 

@@ -93,9 +93,7 @@ def appointment_transition(
         )
     if action == "no_show" and now < appointment.start:
         local = appointment.start.astimezone(appointment.location.zone)
-        raise InvalidTransition(
-            f"A no show can only be recorded after the start time ({local:%H:%M} {local:%Z})."
-        )
+        raise InvalidTransition(f"A no show can only be recorded after the start time ({local:%H:%M} {local:%Z}).")
     previous = appointment.status
     appointment.status = to
     appointment.save(update_fields=["status", "updated_at"])

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("education.urls")),
     path("intake/", include("intake.urls")),
     path("book/", include("booking.urls")),
+    path("desk/", include("booking.desk_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),

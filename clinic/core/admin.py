@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import AuditEvent, Location, OutboundMessage
+from .models import AuditEvent, Location, OutboundMessage, StaffProfile
 from .services import message_resend
 
 
@@ -71,3 +71,13 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         for message in queryset:
             message_resend(message=message, actor=request.user, request=request)
         self.message_user(request, f"{queryset.count()} message(s) queued to send again.")
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    """Which locations a member of staff works at (the desk's schedule). No profile: every active location."""
+
+    list_display = ["user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    filter_horizontal = ["locations"]
+    autocomplete_fields = ["user"]

@@ -154,3 +154,19 @@ class OutboundMessage(models.Model):
 
     def __str__(self):
         return f"{self.kind} ({self.channel}) for {self.content_type.model}#{self.object_id}: {self.status}"
+
+
+class StaffProfile(models.Model):
+    """Which locations a member of staff works at; the front desk's schedule shows only these.
+
+    A user without a profile sees every active location (a small clinic need not set anything up). A profile with
+    no locations ticked sees none: an explicit profile is taken at its word."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    locations = models.ManyToManyField(Location, related_name="+", blank=True)
+
+    class Meta:
+        verbose_name = "staff profile"
+
+    def __str__(self):
+        return f"Staff profile of {self.user}"

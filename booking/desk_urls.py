@@ -1,0 +1,30 @@
+"""URLs of the staff workspace (/desk/)."""
+
+from django.urls import path
+
+from . import desk_views as views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("appointments/<int:pk>/", views.appointment, name="appointment"),
+    path("appointments/<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("appointments/<int:pk>/finish/", views.finish, name="finish"),
+    path("appointments/<int:pk>/no-show/", views.no_show, name="no_show"),
+    path("appointments/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("appointments/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
+    path("appointments/<int:pk>/move/", views.move, name="move"),
+    path("messages/<int:pk>/resend/", views.resend, name="resend"),
+    path("book/", views.book, name="book"),
+    path("book/details/", views.book_details, name="book_details"),
+    path("book/confirm/", views.book_confirm, name="book_confirm"),
+    path("hours/", views.hours, name="hours"),
+    path("hours/add/", views.hours_add, name="hours_add"),
+    path("hours/<int:pk>/", views.hours_edit, name="hours_edit"),
+    path("hours/<int:pk>/delete/", views.hours_delete, name="hours_delete"),
+    path("time-off/add/", views.time_off_add, name="time_off_add"),
+    path("time-off/<int:pk>/", views.time_off, name="time_off"),
+    path("time-off/<int:pk>/edit/", views.time_off_edit, name="time_off_edit"),
+    path("time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),
+]

@@ -1,0 +1,646 @@
+"""Views of the staff workspace (/desk/): the day schedule per location, an appointment and its messages, desk
+actions (check in, finish, no show, cancel, reschedule, book for a patient on the phone), working hours and time off.
+
+Every view needs a logged-in member of staff (others get the 403 page); every change is a POST that goes through
+one access helper and a service. Health answers are never read here: only the screening outcome."""
+
+import uuid
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.core.services import message_resend
+from intake.services import patient_match_or_create
+
+from . import availability, desk_services, selectors, services
+from . import desk_selectors as desk
+from .desk_forms import (
+    CancelForm,
+    DayForm,
+    PatientForm,
+    RescheduleForm,
+    SlotSearchForm,
+    StatusActionForm,
+    TimeOffForm,
+    WorkingHoursForm,
+    format_start,
+    parse_start,
+)
+from .models import Appointment, Therapist, TimeOff, WorkingHours
+
+MESSAGE_KINDS = {
+    "booking.confirmation": "Booking confirmation",
+    "booking.reminder": "Reminder",
+    "booking.aftercare": "Aftercare advice",
+}
+
+
+def kind_label(kind: str) -> str:
+    """A message kind in plain words: 'booking.reminder_24h' -> 'Reminder 24h'."""
+    return MESSAGE_KINDS.get(kind) or kind.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
+# --- Access ------------------------------------------------------------------------------------------------------
+
+
+def _staff(request) -> desk.Staff:
+    staff = getattr(request, "_desk_staff", None)
+    if staff is None:
+        staff = request._desk_staff = desk.staff_for(request.user)
+    return staff
+
+
+def _get_appointment_for_staff(request, pk: int, *, change: bool = False) -> Appointment:
+    """The appointment, if this member of staff may see it (and, with `change`, change it): 404 or 403 otherwise."""
+    staff = _staff(request)
+    appointment = desk.appointment_for_staff(staff, pk)
+    if change and not staff.may_change(appointment):
+        raise PermissionDenied
+    return appointment
+
+
+def _location_from(request, staff: desk.Staff, locations: list, value: str | None):
+    """The location asked for by slug (403 if it is not one of the staff member's), else their first one."""
+    if not locations:
+        raise PermissionDenied
+    if value:
+        for location in locations:
+            if location.slug == value:
+                return location
+        raise PermissionDenied
+    return locations[0]
+
+
+def _next_or(request, fallback: str) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next")
+    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}) and wanted[:1] == "/":
+        return wanted
+    return fallback
+
+
+def _detail_url(appointment) -> str:
+    return reverse("desk:appointment", args=[appointment.pk])
+
+
+# --- Day schedule ------------------------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_GET
+def home(request):
+    staff = _staff(request)
+    locations = desk.locations_for(staff)
+    location = _location_from(request, staff, locations, request.GET.get("location"))
+    today = timezone.now().astimezone(location.zone).date()
+    try:
+        day = date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today
+    except ValueError:
+        messages.error(request, "That date could not be read; showing today.")
+        day = today
+    form = DayForm(initial={"location": location.slug, "date": day}, locations=locations)
+    columns = desk.day_schedule(staff=staff, location=location, day=day)
+    context = {
+        "staff": staff,
+        "form": form,
+        "location": location,
+        "day": day,
+        "today": today,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "columns": columns,
+        "count": sum(len(column.appointments) for column in columns),
+        "zone_sample": availability.local_day(day, location.zone).start,
+        "failed": [(message, appt, kind_label(message.kind)) for message, appt in desk.failed_messages(staff)],
+        "here": request.get_full_path(),
+    }
+    return render(request, "booking/desk/home.html", context)
+
+
+def _queryset_of(locations):
+    from clinic.core.models import Location
+
+    return Location.objects.filter(pk__in=[location.pk for location in locations]).order_by("name", "pk")
+
+
+# --- One appointment ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_GET
+def appointment(request, pk: int):
+    appointment = _get_appointment_for_staff(request, pk)
+    staff = _staff(request)
+    context = {
+        "staff": staff,
+        "appointment": appointment,
+        "location": appointment.location,
+        "may_change": staff.may_change(appointment),
+        "messages_owed": [(message, kind_label(message.kind)) for message in desk.messages_of(appointment)],
+        "cancel_form": CancelForm(initial={"seen_status": appointment.status}),
+        "now": timezone.now(),
+    }
+    return render(request, "booking/desk/appointment.html", context)
+
+
+def _transition(request, pk: int, action: str):
+    appointment = _get_appointment_for_staff(request, pk, change=True)
+    form = StatusActionForm(request.POST)
+    seen = form.cleaned_data["seen_status"] if form.is_valid() else None
+    try:
+        appointment = desk_services.appointment_transition(
+            appointment_id=appointment.pk, action=action, actor=request.user, seen_status=seen, request=request
+        )
+    except services.BookingError as error:
+        messages.error(request, f"{appointment.patient.full_name}: {error.message}")
+    else:
+        done = {"check_in": "Checked in", "finish": "Finished", "no_show": "Marked as a no show"}[action]
+        messages.success(request, f"{done}: {appointment.patient.full_name}.")
+    return redirect(_next_or(request, _detail_url(appointment)))
+
+
+@login_required
+@require_POST
+def check_in(request, pk: int):
+    return _transition(request, pk, "check_in")
+
+
+@login_required
+@require_POST
+def finish(request, pk: int):
+    return _transition(request, pk, "finish")
+
+
+@login_required
+@require_POST
+def no_show(request, pk: int):
+    return _transition(request, pk, "no_show")
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    appointment = _get_appointment_for_staff(request, pk, change=True)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please give a reason for cancelling. Nothing was changed.")
+        return redirect(_detail_url(appointment))
+    try:
+        desk_services.appointment_cancel_by_staff(
+            appointment_id=appointment.pk,
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            seen_status=form.cleaned_data["seen_status"],
+            request=request,
+        )
+    except services.BookingError as error:
+        messages.error(request, f"{appointment.patient.full_name}: {error.message}")
+    else:
+        messages.success(request, f"Cancelled: {appointment.patient.full_name}. Messages still owed were cancelled.")
+    return redirect(_next_or(request, _detail_url(appointment)))
+
+
+def _day_param(request, location, now) -> date:
+    today = now.astimezone(location.zone).date()
+    try:
+        return max(date.fromisoformat(request.GET.get("date", "")), today)
+    except ValueError:
+        return today
+
+
+def _free_by_therapist(*, location, service, day, now, therapist_ids=None, ignore_appointment_id=None):
+    """Each therapist's free start times on `day`, for the desk's slot pickers (booking's selector and the pure
+    availability functions, so the desk offers exactly what the booking service accepts)."""
+    found = selectors.availability_for(
+        location=location,
+        service=service,
+        window=selectors.local_window(location, day, 1),
+        therapist_ids=therapist_ids,
+        ignore_appointment_id=ignore_appointment_id,
+    )
+    return [
+        {
+            "therapist_id": diary.therapist_id,
+            "name": diary.therapist_name,
+            "slots": [
+                (slot, format_start(slot.start))
+                for slot in availability.free_slots(
+                    diary, zone=location.zone, rules=found.rules, window=found.window, now=now, closures=found.closures
+                )
+            ],
+        }
+        for diary in found.diaries
+    ]
+
+
+@login_required
+@never_cache
+@require_GET
+def reschedule(request, pk: int):
+    """Free times of the same therapist on a chosen day; choosing one posts to `move`."""
+    appointment = _get_appointment_for_staff(request, pk, change=True)
+    location, now = appointment.location, timezone.now()
+    day = _day_param(request, location, now)
+    therapists = _free_by_therapist(
+        location=location,
+        service=appointment.service,
+        day=day,
+        now=now,
+        therapist_ids=[appointment.therapist_id],
+        ignore_appointment_id=appointment.pk,
+    )
+    context = {
+        "appointment": appointment,
+        "location": location,
+        "day": day,
+        "slots": therapists[0]["slots"] if therapists else [],
+        "previous_day": day - timedelta(days=1) if day > now.astimezone(location.zone).date() else None,
+        "next_day": day + timedelta(days=1),
+    }
+    return render(request, "booking/desk/reschedule.html", context)
+
+
+@login_required
+@require_POST
+def move(request, pk: int):
+    appointment = _get_appointment_for_staff(request, pk, change=True)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please choose a new time.")
+        return redirect(reverse("desk:reschedule", args=[appointment.pk]))
+    try:
+        moved = services.appointment_reschedule(
+            appointment=appointment,
+            start=form.cleaned_data["start"],
+            actor=request.user,
+            by_patient=False,
+            request=request,
+        )
+    except services.BookingError as error:
+        messages.error(request, f"{error.message} Nothing was changed; please choose another time.")
+        day = form.cleaned_data["start"].astimezone(appointment.location.zone).date()
+        return redirect(f"{reverse('desk:reschedule', args=[appointment.pk])}?date={day.isoformat()}")
+    local = moved.local_start
+    messages.success(request, f"Moved to {local:%A %-d %B, %H:%M} {local:%Z}: {moved.patient.full_name}.")
+    return redirect(_detail_url(moved))
+
+
+@login_required
+@require_POST
+def resend(request, pk: int):
+    staff = _staff(request)
+    message, appointment = desk.message_for_staff(staff, pk)
+    if not staff.may_change(appointment):
+        raise PermissionDenied
+    message_resend(message=message, actor=request.user, request=request)
+    messages.success(request, f"{kind_label(message.kind)} ({message.get_channel_display()}) will be sent again now.")
+    return redirect(_next_or(request, _detail_url(appointment)))
+
+
+# --- Booking for a patient on the phone ----------------------------------------------------------------------
+
+
+def _booking_choices(request, staff, params):
+    """The search form and, when it is complete, what was chosen."""
+    locations = desk.locations_for(staff)
+    if not locations:
+        raise PermissionDenied
+    location = _location_from(request, staff, locations, params.get("location"))
+    therapists = Therapist.objects.filter(is_active=True, locations=location).order_by("display_name", "pk")
+    if staff.is_therapist:  # therapists book in their own diary only
+        therapists = therapists.filter(pk=staff.therapist_id)
+    data = {"date": timezone.now().astimezone(location.zone).date().isoformat(), **params.dict()}
+    data["location"] = location.slug
+    form = SlotSearchForm(
+        data,
+        locations=_queryset_of(locations),
+        services=selectors.services_at(location),
+        therapists=therapists,
+    )
+    return location, form
+
+
+@login_required
+@never_cache
+@require_GET
+def book(request):
+    staff = _staff(request)
+    location, form = _booking_choices(request, staff, request.GET)
+    context = {"form": form, "location": location, "therapists": None, "searched": "service" in request.GET}
+    if "service" in request.GET and form.is_valid():
+        now = timezone.now()
+        service, therapist = form.cleaned_data["service"], form.cleaned_data["therapist"]
+        if staff.is_therapist and therapist is None:
+            therapist = Therapist.objects.get(pk=staff.therapist_id)
+        context.update(
+            {
+                "service": service,
+                "day": form.cleaned_data["date"],
+                "therapists": _free_by_therapist(
+                    location=location,
+                    service=service,
+                    day=form.cleaned_data["date"],
+                    now=now,
+                    therapist_ids=[therapist.pk] if therapist else None,
+                ),
+                "details_base": f"{reverse('desk:book_details')}?location={location.slug}&service={service.slug}",
+            }
+        )
+    return render(request, "booking/desk/book.html", context)
+
+
+def _booking_target(request, staff, params):
+    """Location, service, therapist and start of a booking being made; 404 if any is missing or not offered."""
+    locations = desk.locations_for(staff)
+    location = _location_from(request, staff, locations, params.get("location"))
+    service = selectors.services_at(location).filter(slug=params.get("service", "")).first()
+    start = parse_start(params.get("start", ""))
+    therapist_id = params.get("therapist", "")
+    if service is None or start is None or not therapist_id.isdigit():
+        raise Http404("Choose a service and a free time first.")
+    therapist = selectors.therapists_for(location, service).filter(pk=int(therapist_id)).first()
+    if therapist is None:
+        raise Http404("That therapist does not offer this service here.")
+    if staff.is_therapist and therapist.pk != staff.therapist_id:
+        raise PermissionDenied
+    return location, service, therapist, start
+
+
+def _details_context(location, service, therapist, start, form) -> dict:
+    return {
+        "location": location,
+        "service": service,
+        "therapist": therapist,
+        "start_at": start,
+        "start_param": format_start(start),
+        "form": form,
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def book_details(request):
+    staff = _staff(request)
+    location, service, therapist, start = _booking_target(request, staff, request.GET)
+    form = PatientForm(initial={"submission_key": uuid.uuid4()}, region=location.country)
+    return render(
+        request, "booking/desk/book_details.html", _details_context(location, service, therapist, start, form)
+    )
+
+
+@login_required
+@require_POST
+def book_confirm(request):
+    """Find or create the patient (e-mail + date of birth) and book through booking's service, as the desk."""
+    staff = _staff(request)
+    location, service, therapist, start = _booking_target(request, staff, request.POST)
+    form = PatientForm(request.POST, region=location.country)
+    context = _details_context(location, service, therapist, start, form)
+    if not form.is_valid():
+        return render(request, "booking/desk/book_details.html", context, status=400)
+    data = form.cleaned_data
+    patient = patient_match_or_create(
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        phone=data["phone"],
+        date_of_birth=data["date_of_birth"],
+    )
+    now = timezone.now()
+    intake = desk.current_intake_of(patient, now=now)
+    decision = services.booking_decision(service=service, intake=intake, now=now)
+    error = None
+    if decision.reason == "intake":
+        error = (
+            f"{patient.full_name} has no valid screening for {service.name}. Ask them to answer the questions at "
+            "/intake/ first, or book a service without needles."
+        )
+    elif decision.reason == "refused":
+        error = (
+            f"{patient.full_name}'s screening says {service.name} is not suitable, so it cannot be booked. "
+            "A therapist can advise on other treatment."
+        )
+    if error is None:
+        try:
+            appointment = services.appointment_book(
+                patient=patient,
+                service=service,
+                location=location,
+                therapist=therapist,
+                start=start,
+                intake=intake,
+                source=Appointment.Source.DESK,
+                created_by=request.user,
+                submission_key=data["submission_key"],
+                request=request,
+                now=now,
+            )
+        except services.BookingError as failure:
+            error = failure.message
+    if error is not None:
+        form = PatientForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
+        return render(request, "booking/desk/book_details.html", {**context, "form": form, "error": error}, status=409)
+    if appointment.status == Appointment.Status.PENDING_REVIEW:
+        messages.warning(
+            request,
+            f"Held for {patient.full_name}, pending a therapist's review of the screening. "
+            "It is confirmed (and the patient told) once approved.",
+        )
+    else:
+        messages.success(request, f"Booked: {patient.full_name}. A confirmation e-mail is on its way.")
+    return redirect(_detail_url(appointment))
+
+
+# --- Working hours and time off --------------------------------------------------------------------------------
+
+
+def _hours_scope(request):
+    staff = _staff(request)
+    locations = desk.locations_for(staff)
+    return staff, locations
+
+
+@login_required
+@never_cache
+@require_GET
+def hours(request):
+    """A location's working hours and its therapists' coming time off."""
+    staff, locations = _hours_scope(request)
+    location = _location_from(request, staff, locations, request.GET.get("location"))
+    therapists = list(Therapist.objects.filter(locations=location, is_active=True).order_by("display_name"))
+    context = {
+        "staff": staff,
+        "location": location,
+        "locations": locations,
+        "hours": list(desk.hours_at(location)),
+        "time_off": list(desk.upcoming_time_off([t.pk for t in therapists], now=timezone.now())),
+        "may_manage_hours": staff.is_admin or staff.is_front_desk,
+    }
+    return render(request, "booking/desk/hours.html", context)
+
+
+def _hours_for_staff(request, pk: int) -> WorkingHours:
+    staff = _staff(request)
+    hours = get_object_or_404(WorkingHours.objects.select_related("therapist", "location"), pk=pk)
+    if staff.is_therapist or not (staff.is_admin or staff.sees_location(hours.location_id)):
+        raise PermissionDenied
+    return hours
+
+
+def _hours_form(request, staff, locations, instance=None):
+    if not (staff.is_admin or staff.is_front_desk):
+        raise PermissionDenied
+    return WorkingHoursForm(
+        request.POST if request.method == "POST" else None,
+        instance=instance,
+        initial={"location": _location_from(request, staff, locations, request.GET.get("location"))}
+        if instance is None
+        else None,
+        therapists=desk.therapists_for_staff(staff),
+        locations=_queryset_of(locations),
+    )
+
+
+def _save_hours(request, form, instance=None):
+    data = form.cleaned_data
+    hours = desk_services.working_hours_save(
+        hours=instance,
+        therapist=data["therapist"],
+        location=data["location"],
+        weekday=data["weekday"],
+        start_time=data["start_time"],
+        end_time=data["end_time"],
+    )
+    messages.success(request, f"Saved: {hours}.")
+    return redirect(f"{reverse('desk:hours')}?location={hours.location.slug}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hours_add(request):
+    staff, locations = _hours_scope(request)
+    form = _hours_form(request, staff, locations)
+    if request.method == "POST" and form.is_valid():
+        return _save_hours(request, form)
+    return render(request, "booking/desk/hours_form.html", {"form": form, "title": "Add working hours"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hours_edit(request, pk: int):
+    instance = _hours_for_staff(request, pk)
+    staff, locations = _hours_scope(request)
+    form = _hours_form(request, staff, locations, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        return _save_hours(request, form, instance)
+    context = {"form": form, "title": f"Change working hours of {instance.therapist}", "hours": instance}
+    return render(request, "booking/desk/hours_form.html", context)
+
+
+@login_required
+@require_POST
+def hours_delete(request, pk: int):
+    hours = _hours_for_staff(request, pk)
+    slug = hours.location.slug
+    desk_services.working_hours_delete(hours=hours)
+    messages.success(request, f"Removed: {hours}.")
+    return redirect(f"{reverse('desk:hours')}?location={slug}")
+
+
+def _time_off_for_staff(request, pk: int) -> TimeOff:
+    """Front desk: time off of therapists at their locations; therapists: their own; admins: any."""
+    staff = _staff(request)
+    time_off = get_object_or_404(TimeOff.objects.select_related("therapist"), pk=pk)
+    if staff.is_therapist:
+        if time_off.therapist_id != staff.therapist_id:
+            raise PermissionDenied
+    elif not staff.may_manage_hours(set(time_off.therapist.locations.values_list("pk", flat=True))):
+        raise PermissionDenied
+    return time_off
+
+
+def _time_off_form(request, staff, locations, instance: TimeOff | None = None):
+    location = _location_from(request, staff, locations, request.GET.get("location"))
+    initial = None
+    if instance is not None:
+        zone = location.zone
+        initial = {
+            "therapist": instance.therapist,
+            "start": instance.start.astimezone(zone).replace(tzinfo=None),
+            "end": instance.end.astimezone(zone).replace(tzinfo=None),
+            "reason": instance.reason,
+        }
+    form = TimeOffForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        therapists=desk.therapists_for_staff(staff),
+        zone=location.zone,
+    )
+    return location, form
+
+
+def _save_time_off(request, form, location, instance=None):
+    data = form.cleaned_data
+    time_off = desk_services.time_off_save(
+        time_off=instance, therapist=data["therapist"], start=data["start"], end=data["end"], reason=data["reason"]
+    )
+    messages.success(request, f"Time off saved for {time_off.therapist}.")
+    return redirect(f"{reverse('desk:time_off', args=[time_off.pk])}?location={location.slug}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def time_off_add(request):
+    staff, locations = _hours_scope(request)
+    location, form = _time_off_form(request, staff, locations)
+    if request.method == "POST" and form.is_valid():
+        return _save_time_off(request, form, location)
+    context = {"form": form, "location": location, "title": "Add time off"}
+    return render(request, "booking/desk/time_off_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def time_off_edit(request, pk: int):
+    instance = _time_off_for_staff(request, pk)
+    staff, locations = _hours_scope(request)
+    if staff.is_therapist:  # therapists add and remove their own time off; changing it is the desk's
+        raise PermissionDenied
+    location, form = _time_off_form(request, staff, locations, instance)
+    if request.method == "POST" and form.is_valid():
+        return _save_time_off(request, form, location, instance)
+    context = {"form": form, "location": location, "title": f"Change time off of {instance.therapist}"}
+    return render(request, "booking/desk/time_off_form.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def time_off(request, pk: int):
+    """One stretch of time off and the held appointments inside it, which the desk should move."""
+    time_off = _time_off_for_staff(request, pk)
+    staff, locations = _hours_scope(request)
+    location = _location_from(request, staff, locations, request.GET.get("location"))
+    clashes = list(desk.time_off_clashes(time_off))
+    context = {"time_off": time_off, "location": location, "clashes": clashes, "staff": staff}
+    return render(request, "booking/desk/time_off.html", context)
+
+
+@login_required
+@require_POST
+def time_off_delete(request, pk: int):
+    time_off = _time_off_for_staff(request, pk)
+    desk_services.time_off_delete(time_off=time_off)
+    messages.success(request, f"Time off of {time_off.therapist} removed.")
+    return redirect(reverse("desk:hours"))
