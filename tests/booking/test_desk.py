@@ -669,3 +669,29 @@ def test_the_desk_home_lists_failed_messages_at_the_users_locations(client, clin
     assert "Failed messages (1)" in page
     assert f'href="/desk/appointments/{appointment.pk}/"' in page
     assert elsewhere.patient.full_name not in page
+
+
+def test_it_shows_a_london_day_across_the_clock_change_in_london_time(client, other_location):
+    """On 30 March 2025 London's clocks go forward: the day is 23 hours, and 00:30 BST on the 31st (23:30 UTC on
+    the 30th) belongs to the 31st."""
+    therapist = therapist_at(other_location, [], hours=((6, 9, 17),), display_name="Ellen Wright")
+    morning = AppointmentFactory(
+        location=other_location, therapist=therapist, start=datetime(2025, 3, 30, 9, 0, tzinfo=UTC)
+    )
+    late = AppointmentFactory(
+        location=other_location,
+        therapist=therapist,
+        start=datetime(2025, 3, 30, 23, 30, tzinfo=UTC),
+        patient=PatientFactory(first_name="Late"),
+    )
+    client.force_login(desk_user(other_location))
+
+    page = client.get("/desk/?location=london&date=2025-03-30").content.decode()
+
+    assert "Sunday 30 March 2025" in page
+    assert "10:00–10:45" in page
+    assert morning.patient.full_name in page
+    assert late.patient.full_name not in page
+    detail = client.get(f"/desk/appointments/{late.pk}/").content.decode()
+    assert "date=2025-03-31" in detail
+    assert "Monday 31 March 2025, 00:30–01:15 (BST, Europe/London time)" in detail
