@@ -70,7 +70,9 @@ class AuditEvent(models.Model):
         APPOINTMENT_CHANGE = "appointment_change", "Changed an appointment"
         MESSAGE_RESEND = "message_resend", "Resent a message"
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(max_length=40, choices=Action.choices)
     object_type = models.CharField(max_length=60, help_text="app_label.model of the record")
     object_id = models.CharField(max_length=64)

@@ -41,3 +41,16 @@ def test_it_keeps_the_audit_log_append_only_in_the_admin(client):
 
     assert client.get("/admin/core/auditevent/").status_code == 200
     assert client.get("/admin/core/auditevent/add/").status_code == 403
+
+
+def test_it_records_an_audit_event_without_a_logged_in_actor():
+    """Changes a patient makes through a signed link are audited with no staff actor (regression: actor was
+    required, so audit_record(actor=None) failed validation)."""
+    from clinic.core.models import AuditEvent
+    from clinic.core.services import audit_record
+    from tests.factories import LocationFactory
+
+    event = audit_record(actor=None, action=AuditEvent.Action.APPOINTMENT_CHANGE, obj=LocationFactory())
+
+    assert event.pk is not None
+    assert event.actor is None
