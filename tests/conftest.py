@@ -9,6 +9,12 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+# CI explores the same examples every run, so a red build is reproducible; locally each run explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # Playwright's sync API runs an event loop in the test thread; the live-server tests still touch the ORM directly.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -126,6 +126,11 @@ def test_it_offers_slots_only_inside_working_hours(s):
             # And, read independently on the wall clock: start and end fall in one (merged) block of that weekday.
             start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
             assert end.date() == start.date()
+            if start.fold or end.fold:
+                # In the hour repeated when clocks go back, wall-clock times run backwards: a block from 01:15 to
+                # 02:00 lasts from the first 01:15 to the 02:00 after the change, so it includes the second 01:00
+                # to 01:15. The real-time containment above is the check there.
+                continue
             assert any(lo <= start.time() and end.time() <= hi for lo, hi in wall_clock_blocks(diary, start.weekday()))
 
 
