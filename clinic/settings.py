@@ -274,3 +274,12 @@ OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "send-due-messages": {"task": "clinic.core.tasks.send_due_messages", "schedule": OUTBOX_SWEEP_SECONDS},
 }
+
+# --- Screening and booking ------------------------------------------------------------------------------------
+INTAKE_VALID_DAYS = env.int("INTAKE_VALID_DAYS", default=183)  # about six months
+INTAKE_SUBMIT_RATE = env.str("INTAKE_SUBMIT_RATE", default="10/h")  # per IP address
+INTAKE_LINK_RATE = env.str("INTAKE_LINK_RATE", default="5/h")  # returning-patient links, per IP address
+INTAKE_LINK_MAX_AGE_HOURS = env.int("INTAKE_LINK_MAX_AGE_HOURS", default=72)
+BOOKING_REMINDER_OFFSETS_HOURS = tuple(env.list("BOOKING_REMINDER_OFFSETS_HOURS", cast=int, default=[24, 2]))
+BOOKING_AFTERCARE_DELAY_MINUTES = env.int("BOOKING_AFTERCARE_DELAY_MINUTES", default=60)
+BOOKING_FOLLOW_UP_LEAD_DAYS = env.int("BOOKING_FOLLOW_UP_LEAD_DAYS", default=3)
