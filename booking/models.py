@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -230,6 +231,16 @@ class Appointment(models.Model):
     )
     cancellation_reason = models.CharField(max_length=250, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # How the patient wants to hear from us (chosen at booking): each message kind goes once per chosen channel.
+    notify_email = models.BooleanField(default=True, help_text="Send this appointment's messages by e-mail.")
+    notify_sms = models.BooleanField(default=False, help_text="Send this appointment's messages by SMS.")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    follow_up_weeks = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="The therapist's plan at the end of the session: see the patient again in this many weeks.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -241,6 +252,14 @@ class Appointment(models.Model):
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="appointment_end_after_start"),
             models.CheckConstraint(
                 condition=models.Q(blocked_until__gte=models.F("end")), name="appointment_blocked_after_end"
+            ),
+            # A patient we could never reach would silently get no confirmation or reminders.
+            models.CheckConstraint(
+                condition=models.Q(notify_email=True) | models.Q(notify_sms=True), name="appointment_notify_somehow"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(follow_up_weeks__isnull=True) | models.Q(follow_up_weeks__range=(1, 52)),
+                name="appointment_follow_up_1_52_weeks",
             ),
             # The final guard against double booking. Half-open ranges, so back-to-back appointments are fine.
             PostgresExclusionConstraint(
@@ -266,6 +285,11 @@ class Appointment(models.Model):
     @property
     def is_held(self) -> bool:
         return self.status in self.HELD
+
+    @property
+    def channels(self) -> list[str]:
+        """The outbox channels the patient chose ("email", "sms")."""
+        return [name for name, chosen in (("email", self.notify_email), ("sms", self.notify_sms)) if chosen]
 
     @property
     def local_start(self) -> datetime:

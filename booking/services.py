@@ -11,12 +11,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.core import services as core_services
-from clinic.core.models import AuditEvent, Location
+from clinic.core.models import AuditEvent, Location, OutboundMessage
 from intake.models import Intake, Patient
 
 from . import availability, selectors
@@ -24,9 +25,45 @@ from .models import Appointment, Service, Therapist
 
 logger = logging.getLogger(__name__)
 
+# The outbox kinds booking owes patients (rendered and re-checked in messages.py, registered in apps.py).
 KIND_CONFIRMATION = "booking.confirmation"
-# Kinds whose due time follows the appointment's start (reminders arrive in a later issue); re-planned on a move.
-KINDS_DUE_BEFORE_START: dict[str, timedelta] = {}
+KIND_RESCHEDULED = "booking.rescheduled"
+KIND_CANCELLATION = "booking.cancellation"
+KIND_AFTERCARE = "booking.aftercare"
+KIND_FOLLOW_UP = "booking.follow_up"
+REMINDER_PREFIX = "booking.reminder_"
+
+
+def reminder_offsets() -> list[timedelta]:
+    """How long before the start each reminder goes (BOOKING_REMINDER_OFFSETS_HOURS, default 24 h and 2 h).
+
+    Real hours, not wall-clock days: across a clock change "24 h before" is still 24 hours before."""
+    hours = getattr(settings, "BOOKING_REMINDER_OFFSETS_HOURS", (24, 2))
+    offsets = {timedelta(hours=float(h)) for h in hours}
+    if any(offset <= timedelta(0) for offset in offsets):
+        raise ValueError(f"BOOKING_REMINDER_OFFSETS_HOURS must be positive, got {hours!r}.")
+    return sorted(offsets, reverse=True)
+
+
+def reminder_kind(before: timedelta) -> str:
+    """One kind per offset ("booking.reminder_24h"), because the outbox keeps one row per (subject, kind, channel)."""
+    return f"{REMINDER_PREFIX}{before.total_seconds() / 3600:g}h"
+
+
+def reminder_kinds() -> dict[str, timedelta]:
+    """The reminder kinds of the current settings with their offsets: due at start - offset, re-planned on a move."""
+    return {reminder_kind(before): before for before in reminder_offsets()}
+
+
+def aftercare_delay() -> timedelta:
+    """Aftercare goes shortly after the session, once the patient is home (BOOKING_AFTERCARE_DELAY_MINUTES)."""
+    return timedelta(minutes=getattr(settings, "BOOKING_AFTERCARE_DELAY_MINUTES", 60))
+
+
+def follow_up_lead() -> timedelta:
+    """The "book your next session" nudge comes this long before the planned follow-up, so there is time to book."""
+    return timedelta(days=getattr(settings, "BOOKING_FOLLOW_UP_LEAD_DAYS", 3))
+
 
 MANAGE_SALT = "booking.manage"
 MANAGE_MAX_AGE = timedelta(days=90)
@@ -112,6 +149,48 @@ def appointment_from_token(token: str, *, now: datetime | None = None) -> Appoin
     return appointment
 
 
+# --- Messages owed ---------------------------------------------------------------------------------------------
+# Each is called inside the transaction of the change that owes it, so a change that rolls back owes nothing.
+
+
+def _owe(appointment: Appointment, kind: str, *, due_at: datetime | None = None, again: bool = False) -> None:
+    """Owe `kind` once per channel the patient chose.
+
+    `again`: a message already sent (or given up on) goes once more, e.g. a reminder or a "moved" notice after the
+    appointment moved a second time. The outbox keeps one row per (subject, kind, channel) and message_queue leaves
+    a sent row alone, so the row is re-armed here; its earlier send is overwritten by the new one."""
+    for channel in appointment.channels:
+        message = core_services.message_queue(subject=appointment, kind=kind, channel=channel, due_at=due_at)
+        if again and message.status in (OutboundMessage.Status.SENT, OutboundMessage.Status.FAILED):
+            OutboundMessage.objects.filter(pk=message.pk).update(
+                status=OutboundMessage.Status.PENDING,
+                due_at=due_at or timezone.now(),
+                attempts=0,
+                last_error="",
+                claimed_until=None,
+                updated_at=timezone.now(),
+            )
+            # Queuing the now pending row again nudges the sweep when it is due at once.
+            core_services.message_queue(subject=appointment, kind=kind, channel=channel, due_at=due_at)
+
+
+def _plan_reminders(appointment: Appointment, *, now: datetime) -> None:
+    """Owe each reminder whose time is still ahead, at its offset before the (current) start; cancel the ones whose
+    time has passed. Used at booking, at approval and after a move alike."""
+    for kind, before in reminder_kinds().items():
+        due_at = appointment.start - before
+        if appointment.status == Appointment.Status.CONFIRMED and due_at > now:
+            core_services.message_reschedule(subject=appointment, kind=kind, due_at=due_at)
+            _owe(appointment, kind, due_at=due_at, again=True)
+        else:
+            core_services.message_cancel(subject=appointment, kinds=[kind])
+
+
+def _owe_confirmation(appointment: Appointment, *, now: datetime) -> None:
+    _owe(appointment, KIND_CONFIRMATION)
+    _plan_reminders(appointment, now=now)
+
+
 # --- Booking -------------------------------------------------------------------------------------------------
 
 
@@ -172,10 +251,14 @@ def appointment_book(
     source: str = Appointment.Source.ONLINE,
     created_by=None,
     submission_key: uuid.UUID | None = None,
+    notify_email: bool = True,
+    notify_sms: bool = False,
     request=None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book `start` with `therapist` (or any therapist offering the service there when None).
+
+    The confirmation and the reminders are owed in the same transaction, on each channel the patient chose.
 
     Idempotent per `submission_key`: the same key returns the appointment it already made. Raises SlotTaken with
     the nearest free times when the time is not free (any more), BookingError for times in the past or too soon,
@@ -192,6 +275,8 @@ def appointment_book(
         raise NeedsIntake("Please answer the screening questions before booking this service.")
     if intake is not None and intake.patient_id != patient.pk:
         raise BookingRefused("This screening belongs to someone else.")
+    if not (notify_email or notify_sms):
+        raise BookingError("Please choose how we should send your confirmation: e-mail, SMS or both.")
     _check_time(location=location, start=start, now=now)
     if therapist is not None:
         therapist_ids = [therapist.pk]
@@ -222,6 +307,8 @@ def appointment_book(
             source=source,
             created_by=created_by if created_by is not None and created_by.is_authenticated else None,
             submission_key=submission_key,
+            notify_email=notify_email,
+            notify_sms=notify_sms,
             created_at=now,
         )
         appointment.full_clean(validate_constraints=False)  # the constraints are the database's to enforce
@@ -245,8 +332,8 @@ def appointment_book(
             detail={"status": appointment.status, "source": appointment.source, "therapist_id": chosen},
         )
         if appointment.status == Appointment.Status.CONFIRMED:
-            # Pending-review bookings get their confirmation when a therapist approves the screening.
-            core_services.message_queue(subject=appointment, kind=KIND_CONFIRMATION, channel="email")
+            # Pending-review bookings get their confirmation and reminders when a therapist approves.
+            _owe_confirmation(appointment, now=now)
     logger.info("booking: appointment %s booked (%s)", appointment.pk, appointment.status)
     return appointment
 
@@ -265,11 +352,6 @@ def can_patient_change(appointment: Appointment, *, now: datetime | None = None)
     )
 
 
-def _replan_messages(appointment: Appointment) -> None:
-    for kind, before in KINDS_DUE_BEFORE_START.items():
-        core_services.message_reschedule(subject=appointment, kind=kind, due_at=appointment.start - before)
-
-
 def appointment_reschedule(
     *,
     appointment: Appointment,
@@ -279,7 +361,10 @@ def appointment_reschedule(
     request=None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Move the same appointment to `start` with the same therapist, if that time is free."""
+    """Move the same appointment to `start` with the same therapist, if that time is free.
+
+    The reminders move with it (those now in the past are cancelled) and a confirmed appointment's patient is told
+    the new time, with a new calendar file."""
     now = now or timezone.now()
     with transaction.atomic():
         _lock_therapists([appointment.therapist_id])
@@ -317,7 +402,10 @@ def appointment_reschedule(
                 appointment.save(update_fields=["start", "end", "blocked_until", "updated_at"])
         except IntegrityError:
             raise SlotTaken([]) from None
-        _replan_messages(appointment)
+        _plan_reminders(appointment, now=now)
+        if appointment.status == Appointment.Status.CONFIRMED:
+            # A pending appointment's patient hears the (new) time in the confirmation when it is approved.
+            _owe(appointment, KIND_RESCHEDULED, again=True)
         _audit(
             actor=actor,
             action=AuditEvent.Action.APPOINTMENT_CHANGE,
@@ -326,6 +414,12 @@ def appointment_reschedule(
             detail={"change": "reschedule", "from": previous.isoformat(), "to": start.isoformat()},
         )
     return appointment
+
+
+def _cancel_messages(appointment: Appointment, *, now: datetime) -> None:
+    core_services.message_cancel(subject=appointment)
+    if appointment.end > now:  # staff tidying up a past visit owe the patient no notice
+        _owe(appointment, KIND_CANCELLATION)
 
 
 def appointment_cancel(
@@ -337,7 +431,7 @@ def appointment_cancel(
     request=None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Cancel: the time is freed at once and the messages still owed are cancelled."""
+    """Cancel: the time is freed at once, the messages still owed are cancelled and the patient is told."""
     now = now or timezone.now()
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().select_related("location").get(pk=appointment.pk)
@@ -349,7 +443,7 @@ def appointment_cancel(
         appointment.cancelled_at = now
         appointment.cancellation_reason = reason[:250]
         appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
-        core_services.message_cancel(subject=appointment)
+        _cancel_messages(appointment, now=now)
         _audit(
             actor=actor,
             action=AuditEvent.Action.APPOINTMENT_CHANGE,
@@ -383,7 +477,7 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
             if decision == "approved" and not clashes:
                 appointment.status = Appointment.Status.CONFIRMED
                 appointment.save(update_fields=["status", "updated_at"])
-                core_services.message_queue(subject=appointment, kind=KIND_CONFIRMATION, channel="email")
+                _owe_confirmation(appointment, now=timezone.now())
             else:
                 appointment.status = Appointment.Status.CANCELLED
                 appointment.cancelled_at = timezone.now()
@@ -391,7 +485,8 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
                     "Screening review declined" if decision == "declined" else "Time no longer free at approval"
                 )
                 appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
-                core_services.message_cancel(subject=appointment)
+                # The notice names no reason: a declined screening is health information.
+                _cancel_messages(appointment, now=timezone.now())
             _audit(
                 actor=actor,
                 action=AuditEvent.Action.APPOINTMENT_CHANGE,
@@ -400,3 +495,49 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
             )
             changed.append(appointment)
     return changed
+
+
+def appointment_complete(
+    *,
+    appointment: Appointment,
+    actor,
+    follow_up_weeks: int | None = None,
+    request=None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Finish a checked-in session: completed, with the therapist's follow-up plan (in weeks, or none).
+
+    Owes the aftercare advice shortly after (needling sessions: the advice is about needling) and, with a plan, the
+    "book your next session" nudge a few days before the follow-up is due."""
+    now = now or timezone.now()
+    if follow_up_weeks is not None and not 1 <= follow_up_weeks <= 52:
+        raise BookingError("A follow-up plan is between 1 and 52 weeks. Leave it empty for no follow-up.")
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("location", "service", "patient")
+            .get(pk=appointment.pk)
+        )
+        if appointment.status != Appointment.Status.CHECKED_IN:
+            why = " Check the patient in first." if appointment.status == Appointment.Status.CONFIRMED else ""
+            raise BookingError(
+                f"This appointment is {appointment.get_status_display().lower()}, so it cannot be finished.{why}"
+            )
+        appointment.status = Appointment.Status.COMPLETED
+        appointment.completed_at = now
+        appointment.follow_up_weeks = follow_up_weeks
+        appointment.save(update_fields=["status", "completed_at", "follow_up_weeks", "updated_at"])
+        core_services.message_cancel(subject=appointment, kinds=list(reminder_kinds()))
+        if appointment.service.needs_screening:
+            _owe(appointment, KIND_AFTERCARE, due_at=now + aftercare_delay())
+        if follow_up_weeks:
+            _owe(appointment, KIND_FOLLOW_UP, due_at=now + timedelta(weeks=follow_up_weeks) - follow_up_lead())
+        _audit(
+            actor=actor,
+            action=AuditEvent.Action.APPOINTMENT_CHANGE,
+            obj=appointment,
+            request=request,
+            detail={"change": "complete", "follow_up_weeks": follow_up_weeks},
+        )
+    logger.info("booking: appointment %s completed", appointment.pk)
+    return appointment

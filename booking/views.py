@@ -170,7 +170,7 @@ def confirm(request):
         "back_url": f"{reverse('booking:start')}?{_query(choice, week=start_at.astimezone(location.zone).date())}",
     }
     if request.method == "GET":
-        initial = {"submission_key": uuid.uuid4()}
+        initial = {"submission_key": uuid.uuid4(), "notify_by": "email"}
         if patient is not None:
             initial.update(
                 first_name=patient.first_name,
@@ -205,6 +205,7 @@ def confirm(request):
             submission_key=data["submission_key"],
             request=request,
             now=now,
+            **form.channels,
         )
     except services.SlotTaken as taken:
         # Keep what they typed; offer the nearest free times as choices in the same form, with a fresh key.
