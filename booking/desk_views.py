@@ -319,10 +319,14 @@ def _booking_choices(request, staff, params):
     therapists = Therapist.objects.filter(is_active=True, locations=location).order_by("display_name", "pk")
     if staff.is_therapist:  # therapists book in their own diary only
         therapists = therapists.filter(pk=staff.therapist_id)
-    data = {"date": timezone.now().astimezone(location.zone).date().isoformat(), **params.dict()}
-    data["location"] = location.slug
+    today = timezone.now().astimezone(location.zone).date().isoformat()
+    if "service" in params:
+        data, initial = {"date": today, **params.dict(), "location": location.slug}, None
+    else:  # a first visit: an unbound form, so nothing is marked as missing yet
+        data, initial = None, {"location": location.slug, "date": params.get("date") or today}
     form = SlotSearchForm(
         data,
+        initial=initial,
         locations=_queryset_of(locations),
         services=selectors.services_at(location),
         therapists=therapists,

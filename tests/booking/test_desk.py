@@ -695,3 +695,12 @@ def test_it_shows_a_london_day_across_the_clock_change_in_london_time(client, ot
     detail = client.get(f"/desk/appointments/{late.pk}/").content.decode()
     assert "date=2025-03-31" in detail
     assert "Monday 31 March 2025, 00:30–01:15 (BST, Europe/London time)" in detail
+
+
+def test_the_booking_page_starts_without_errors(client, clinic, frozen):
+    client.force_login(desk_user(clinic["location"]))
+
+    page = client.get("/desk/book/?location=indiranagar&date=2025-06-16").content.decode()
+
+    assert "This field is required" not in page
+    assert 'value="2025-06-16"' in page
