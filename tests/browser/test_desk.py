@@ -12,7 +12,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from booking.models import Appointment
+from booking.models import Appointment, TimeOff
 from booking.services import KIND_CONFIRMATION
 from clinic.core.models import AuditEvent, OutboundMessage, StaffProfile
 from clinic.core.services import message_queue
@@ -131,3 +131,32 @@ def _session_cookie(url, user):
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}
+
+
+def test_the_other_desk_pages_pass_axe(desktop, live_server, day):
+    """Booking for a caller, hours and time off, and a time off that lists a clashing appointment."""
+    page = desktop
+    page.context.add_cookies([_session_cookie(live_server.url, day["user"])])
+    tomorrow = (timezone.now().astimezone(day["location"].zone) + timedelta(days=1)).date().isoformat()
+    asha = day["asha"]
+    time_off = TimeOff.objects.create(
+        therapist=asha.therapist, start=asha.start, end=asha.start + timedelta(hours=2), reason="Course"
+    )
+
+    page.goto(f"/desk/book/?location=indiranagar&service=assessment&therapist=&date={tomorrow}")
+    expect(page.get_by_role("heading", name=re.compile("^Free times on"))).to_be_visible()
+    save_screenshot(page, "desk-book")
+    assert_accessible(page)
+    page.locator("a.slot").first.click()
+    expect(page.get_by_role("heading", name="Patient details")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Book").click()  # empty: the errors are shown, nothing is booked
+    expect(page.get_by_text("This field is required.").first).to_be_visible()
+    save_screenshot(page, "desk-book-errors")
+    assert_accessible(page)
+
+    for url in ("/desk/hours/", "/desk/hours/add/", "/desk/time-off/add/", f"/desk/time-off/{time_off.pk}/"):
+        page.goto(url)
+        assert_accessible(page)
+    expect(page.get_by_role("heading", name="2 booked appointments inside this time off")).to_be_visible()
+    save_screenshot(page, "desk-time-off")
