@@ -94,6 +94,9 @@ def appointment_transition(
     if action == "no_show" and now < appointment.start:
         local = appointment.start.astimezone(appointment.location.zone)
         raise InvalidTransition(f"A no show can only be recorded after the start time ({local:%H:%M} {local:%Z}).")
+    if action == "finish":
+        # Booking's own service: it also owes the aftercare advice and stops the reminders.
+        return services.appointment_complete(appointment=appointment, actor=actor, request=request, now=now)
     previous = appointment.status
     appointment.status = to
     appointment.save(update_fields=["status", "updated_at"])

@@ -41,6 +41,9 @@ MESSAGE_KINDS = {
     "booking.confirmation": "Booking confirmation",
     "booking.reminder": "Reminder",
     "booking.aftercare": "Aftercare advice",
+    "booking.follow_up": "Follow-up nudge",
+    "booking.rescheduled": "New time notice",
+    "booking.cancellation": "Cancellation notice",
 }
 
 

@@ -285,13 +285,15 @@ def test_it_checks_in_and_finishes_with_an_audit_of_ids_only(client, clinic, app
     assert response["Location"] == "/desk/?date=2025-06-13"
     appointment.refresh_from_db()
     assert appointment.status == "completed"
+    # Booking's completion service owes the aftercare advice of a needling session.
+    assert OutboundMessage.objects.for_subject(appointment).filter(kind="booking.aftercare").exists()
 
     events = list(AuditEvent.objects.order_by("at", "pk").values("actor", "action", "object_id", "detail"))
     assert events == [
         {"actor": user.pk, "action": "appointment_change", "object_id": str(appointment.pk),
          "detail": {"change": "check_in", "from": "confirmed", "to": "checked_in"}},
         {"actor": user.pk, "action": "appointment_change", "object_id": str(appointment.pk),
-         "detail": {"change": "finish", "from": "checked_in", "to": "completed"}},
+         "detail": {"change": "complete", "follow_up_weeks": None}},
     ]  # fmt: skip
 
 
