@@ -1,6 +1,7 @@
 """Booking's messages: owed in the transaction of the change, re-planned when the appointment moves or ends, sent by
 the outbox sweep at the right instant on the channels the patient chose, and never carrying health details."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from clinic.core.sms import LocMemSMSBackend
 from intake.signals import intake_reviewed
 from tests.booking.conftest import NOW
 from tests.booking.factories import IntakeFactory, ServiceFactory, therapist_at
+from tests.booking.test_views import confirm_url, details, with_intake
 from tests.factories import LocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -473,3 +475,41 @@ def test_no_message_of_any_kind_carries_health_details(clinic, frozen):
     for word in HEALTH_WORDS:
         assert word.lower() not in everything, word
     assert "/book/manage/" in everything  # the only personal link: the signed token
+
+
+# --- The choice on the booking form -------------------------------------------------------------------------------
+
+
+def test_the_booking_form_offers_email_sms_or_both_with_email_first(client, clinic, frozen):
+    with_intake(client, IntakeFactory(location=clinic["location"]))
+
+    page = client.get(confirm_url()).content.decode()
+
+    assert 'name="notify_by"' in page
+    for value in ("email", "sms", "both"):
+        assert f'value="{value}"' in page
+    assert re.search(r'<input[^>]*value="email"[^>]*checked', page)
+
+
+@pytest.mark.parametrize(
+    ("notify_by", "channels"), [("email", {"email"}), ("sms", {"sms"}), ("both", {"email", "sms"}), (None, {"email"})]
+)
+def test_the_patients_choice_decides_the_channels(client, clinic, frozen, notify_by, channels):
+    with_intake(client, IntakeFactory(location=clinic["location"]))
+    data = details() if notify_by is None else details(notify_by=notify_by)  # None: an older page without it
+
+    assert client.post("/book/confirm/", data).status_code == 302
+
+    appointment = Appointment.objects.get()
+    assert set(appointment.channels) == channels
+    assert {channel for _, channel in rows(appointment)} == channels
+
+
+def test_the_form_refuses_an_unknown_channel_keeping_the_details(client, clinic, frozen):
+    with_intake(client, IntakeFactory(location=clinic["location"]))
+
+    response = client.post("/book/confirm/", details(notify_by="pigeon"))
+
+    assert response.status_code == 400
+    assert 'value="Rao"' in response.content.decode()
+    assert not Appointment.objects.exists()
