@@ -154,7 +154,7 @@ def _intake_create(
     # Uniqueness of the submission key is left to the database: a concurrent twin shows up as IntegrityError.
     intake.full_clean(validate_unique=False)
     intake.save()
-    logger.info("intake %s submitted: %s", intake.pk, intake.outcome)
+    logger.info("intake %s submitted", intake.pk)  # the outcome is health data: never in a log line
     return intake
 
 

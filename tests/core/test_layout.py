@@ -88,3 +88,10 @@ def test_it_explains_a_rate_limit_with_a_429_page(rf):
 
     assert response.status_code == 429
     assert "Try again in an hour" in response.content.decode()
+
+
+def test_it_uses_no_inline_styles_that_the_policy_would_block(client):
+    """Regression: style attributes on the login page were silently dropped by the strict CSP."""
+    html = client.get("/accounts/login/").content.decode()
+
+    assert 'style="' not in html

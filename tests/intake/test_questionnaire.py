@@ -295,6 +295,7 @@ def test_it_writes_no_health_answers_to_the_log(client, location, caplog):
 
     assert "epilepsy" not in caplog.text.lower()
     assert "asha" not in caplog.text.lower()
+    assert "needs_review" not in caplog.text  # not even the outcome
     assert not AuditEvent.objects.exists()
 
 
