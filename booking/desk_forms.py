@@ -47,6 +47,22 @@ class StatusActionForm(forms.Form):
     seen_status = forms.ChoiceField(choices=Appointment.Status.choices, widget=forms.HiddenInput)
 
 
+class FinishForm(StatusActionForm):
+    """Finishing a session records the therapist's follow-up plan, which owes the patient a "book your next
+    session" reminder shortly before it is due."""
+
+    follow_up_weeks = forms.TypedChoiceField(
+        label="Follow-up plan",
+        choices=[
+            ("", "No follow-up planned"),
+            *[(str(w), f"In {w} week{'s' if w > 1 else ''}") for w in (1, 2, 3, 4, 6, 8, 12)],
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
 class CancelForm(StatusActionForm):
     reason = forms.CharField(
         max_length=250,

@@ -74,10 +74,12 @@ def appointment_transition(
     action: str,
     actor,
     seen_status: str | None = None,
+    follow_up_weeks: int | None = None,
     request=None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Check in, finish or mark a no show (`action` is a key of TRANSITIONS), audited.
+    """Check in, finish or mark a no show (`action` is a key of TRANSITIONS), audited. Finishing takes the
+    therapist's follow-up plan in weeks (or None).
 
     `seen_status` is the status the person was looking at: a second click, or a colleague's change in between, is
     answered with what happened instead of being applied."""
@@ -96,7 +98,9 @@ def appointment_transition(
         raise InvalidTransition(f"A no show can only be recorded after the start time ({local:%H:%M} {local:%Z}).")
     if action == "finish":
         # Booking's own service: it also owes the aftercare advice and stops the reminders.
-        return services.appointment_complete(appointment=appointment, actor=actor, request=request, now=now)
+        return services.appointment_complete(
+            appointment=appointment, actor=actor, follow_up_weeks=follow_up_weeks, request=request, now=now
+        )
     previous = appointment.status
     appointment.status = to
     appointment.save(update_fields=["status", "updated_at"])

@@ -26,6 +26,7 @@ from . import desk_selectors as desk
 from .desk_forms import (
     CancelForm,
     DayForm,
+    FinishForm,
     PatientForm,
     RescheduleForm,
     SlotSearchForm,
@@ -151,6 +152,7 @@ def appointment(request, pk: int):
         "may_change": staff.may_change(appointment),
         "messages_owed": [(message, kind_label(message.kind)) for message in desk.messages_of(appointment)],
         "cancel_form": CancelForm(initial={"seen_status": appointment.status}),
+        "finish_form": FinishForm(initial={"seen_status": appointment.status}),
         "now": timezone.now(),
     }
     return render(request, "booking/desk/appointment.html", context)
@@ -158,11 +160,18 @@ def appointment(request, pk: int):
 
 def _transition(request, pk: int, action: str):
     appointment = _get_appointment_for_staff(request, pk, change=True)
-    form = StatusActionForm(request.POST)
-    seen = form.cleaned_data["seen_status"] if form.is_valid() else None
+    form = (FinishForm if action == "finish" else StatusActionForm)(request.POST)
+    valid = form.is_valid()
+    seen = form.cleaned_data["seen_status"] if valid else None
+    follow_up = form.cleaned_data.get("follow_up_weeks") if valid else None
     try:
         appointment = desk_services.appointment_transition(
-            appointment_id=appointment.pk, action=action, actor=request.user, seen_status=seen, request=request
+            appointment_id=appointment.pk,
+            action=action,
+            actor=request.user,
+            seen_status=seen,
+            follow_up_weeks=follow_up,
+            request=request,
         )
     except services.BookingError as error:
         messages.error(request, f"{appointment.patient.full_name}: {error.message}")

@@ -297,6 +297,20 @@ def test_it_checks_in_and_finishes_with_an_audit_of_ids_only(client, clinic, app
     ]  # fmt: skip
 
 
+def test_it_records_the_follow_up_plan_when_finishing(client, clinic, appointment, frozen):
+    client.force_login(desk_user(clinic["location"]))
+    post(client, appointment, "check-in")
+
+    page = client.get(f"/desk/appointments/{appointment.pk}/").content.decode()
+    assert 'name="follow_up_weeks"' in page
+    post(client, appointment, "finish", seen_status="checked_in", follow_up_weeks="4")
+
+    appointment.refresh_from_db()
+    assert appointment.status == "completed"
+    assert appointment.follow_up_weeks == 4
+    assert OutboundMessage.objects.for_subject(appointment).filter(kind="booking.follow_up").exists()
+
+
 def test_a_second_click_on_a_stale_page_says_what_happened(client, clinic, appointment, frozen):
     user = desk_user(clinic["location"])
     client.force_login(user)
