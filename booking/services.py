@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.core import services as core_services
-from clinic.core.models import AuditEvent, Location, OutboundMessage
+from clinic.core.models import AuditEvent, Location
 from intake.models import Intake, Patient
 
 from . import availability, selectors
@@ -157,21 +157,9 @@ def _owe(appointment: Appointment, kind: str, *, due_at: datetime | None = None,
     """Owe `kind` once per channel the patient chose.
 
     `again`: a message already sent (or given up on) goes once more, e.g. a reminder or a "moved" notice after the
-    appointment moved a second time. The outbox keeps one row per (subject, kind, channel) and message_queue leaves
-    a sent row alone, so the row is re-armed here; its earlier send is overwritten by the new one."""
+    appointment moved a second time (the outbox keeps one row per subject, kind and channel)."""
     for channel in appointment.channels:
-        message = core_services.message_queue(subject=appointment, kind=kind, channel=channel, due_at=due_at)
-        if again and message.status in (OutboundMessage.Status.SENT, OutboundMessage.Status.FAILED):
-            OutboundMessage.objects.filter(pk=message.pk).update(
-                status=OutboundMessage.Status.PENDING,
-                due_at=due_at or timezone.now(),
-                attempts=0,
-                last_error="",
-                claimed_until=None,
-                updated_at=timezone.now(),
-            )
-            # Queuing the now pending row again nudges the sweep when it is due at once.
-            core_services.message_queue(subject=appointment, kind=kind, channel=channel, due_at=due_at)
+        core_services.message_queue(subject=appointment, kind=kind, channel=channel, due_at=due_at, again=again)
 
 
 def _plan_reminders(appointment: Appointment, *, now: datetime) -> None:

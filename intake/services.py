@@ -197,16 +197,8 @@ def returning_link_request(*, email: str, now: datetime | None = None) -> int:
     for intake in latest.values():
         message = core_services.message_queue(subject=intake, kind=KIND_RETURNING_LINK, channel="email")
         if message.status == OutboundMessage.Status.SENT and message.sent_at and message.sent_at < now - RESEND_AFTER:
-            # message_queue leaves a sent row alone and message_resend is a staff action (it audits an actor), so
-            # the patient's own repeat request re-arms the row directly; the minute sweep sends it.
-            OutboundMessage.objects.filter(pk=message.pk).update(
-                status=OutboundMessage.Status.PENDING,
-                due_at=now,
-                attempts=0,
-                last_error="",
-                claimed_until=None,
-                updated_at=now,
-            )
+            # The patient asked again (a lost e-mail): the link goes once more, at most every RESEND_AFTER.
+            core_services.message_queue(subject=intake, kind=KIND_RETURNING_LINK, channel="email", again=True)
     return len(latest)
 
 

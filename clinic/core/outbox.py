@@ -118,6 +118,8 @@ def deliver(message_id: int) -> str:
     if message.status != OutboundMessage.Status.PENDING:
         return message.status
     now = timezone.now()
+    if message.due_at > now:  # moved to a later time since it was claimed
+        return _release(message)
     try:
         kind = get_kind(message.kind)
         subject = message.subject_object
@@ -125,17 +127,21 @@ def deliver(message_id: int) -> str:
     except Exception as exc:  # a rendering bug must not stop the sweep; it is recorded and retried
         logger.exception("outbox: rendering message %s (%s) failed", message.pk, message.kind)
         return _record_failure(message, exc, now)
+    # The row as this sweep saw it: if the owing app moves or re-arms it meanwhile (an appointment rescheduled
+    # while its reminder was claimed), the change wins and the row waits for its new time.
+    as_seen = OutboundMessage.objects.filter(
+        pk=message.pk, status=OutboundMessage.Status.PENDING, due_at=message.due_at
+    )
     if rendered is None or not rendered.to:
-        message.status = OutboundMessage.Status.SKIPPED
-        message.claimed_until = None
-        message.save(update_fields=["status", "claimed_until", "updated_at"])
-        return message.status
+        if as_seen.update(status=OutboundMessage.Status.SKIPPED, claimed_until=None, updated_at=now):
+            return OutboundMessage.Status.SKIPPED
+        return _release(message)
     try:
         CHANNELS[message.channel](rendered, message)
     except Exception as exc:  # SMTP, provider and network errors alike are retried with back-off
         logger.warning("outbox: sending message %s (%s) failed: %s", message.pk, message.kind, exc.__class__.__name__)
         return _record_failure(message, exc, now)
-    OutboundMessage.objects.filter(pk=message.pk).update(
+    marked = as_seen.update(
         status=OutboundMessage.Status.SENT,
         sent_at=now,
         attempts=message.attempts + 1,
@@ -143,7 +149,16 @@ def deliver(message_id: int) -> str:
         last_error="",
         updated_at=now,
     )
+    if not marked:
+        logger.info("outbox: message %s changed while it was being sent; it stays owed as changed", message.pk)
+        return _release(message)
     return OutboundMessage.Status.SENT
+
+
+def _release(message: OutboundMessage) -> str:
+    """Give up this sweep's claim on a row someone changed meanwhile; it goes out (or not) as they decided."""
+    OutboundMessage.objects.filter(pk=message.pk).update(claimed_until=None)
+    return OutboundMessage.objects.values_list("status", flat=True).get(pk=message.pk)
 
 
 def _record_failure(message: OutboundMessage, exc: Exception, now) -> str:

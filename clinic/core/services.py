@@ -55,12 +55,18 @@ def _nudge_sweep() -> None:
 
 @transaction.atomic
 def message_queue(
-    *, subject: models.Model, kind: str, channel: str = OutboundMessage.Channel.EMAIL, due_at: datetime | None = None
+    *,
+    subject: models.Model,
+    kind: str,
+    channel: str = OutboundMessage.Channel.EMAIL,
+    due_at: datetime | None = None,
+    again: bool = False,
 ) -> OutboundMessage:
     """Owe a message about `subject`. Call inside the transaction of the change that owes it.
 
     Idempotent per (subject, kind, channel): queuing again re-arms a cancelled or skipped row with the new time
-    and leaves a sent one alone.
+    and leaves a sent (or failed) one alone, unless `again` says it must go once more (a reminder for a moved
+    appointment, a link the patient asked for again); the row then records the latest send.
     """
     outbox.get_kind(kind)  # fail loudly on a kind nobody registered
     now = timezone.now()
@@ -72,12 +78,16 @@ def message_queue(
         channel=channel,
         defaults={"due_at": due_at},
     )
-    if not created and message.status in (OutboundMessage.Status.CANCELLED, OutboundMessage.Status.SKIPPED):
+    rearm = {OutboundMessage.Status.CANCELLED, OutboundMessage.Status.SKIPPED}
+    if again:
+        rearm |= {OutboundMessage.Status.SENT, OutboundMessage.Status.FAILED}
+    if not created and message.status in rearm:
         message.status = OutboundMessage.Status.PENDING
         message.due_at = due_at
         message.attempts = 0
         message.last_error = ""
-        message.save(update_fields=["status", "due_at", "attempts", "last_error", "updated_at"])
+        message.claimed_until = None
+        message.save(update_fields=["status", "due_at", "attempts", "last_error", "claimed_until", "updated_at"])
     if message.status == OutboundMessage.Status.PENDING and message.due_at <= now:
         transaction.on_commit(_nudge_sweep)
     return message

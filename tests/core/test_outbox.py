@@ -142,6 +142,32 @@ def test_it_re_arms_a_cancelled_message_when_queued_again(hello_kind):
     assert outbox.deliver_due() == {"sent": 1}
 
 
+def test_it_leaves_a_message_moved_while_claimed_for_its_new_time(hello_kind):
+    """Regression: a reminder claimed by a sweep while its appointment moved was marked skipped and lost."""
+    message = message_queue(subject=LocationFactory(), kind="test.hello")
+    (claimed,) = outbox.claim_due(limit=10)
+    later = timezone.now() + timedelta(hours=3)
+    message_reschedule(subject=message.subject_object, kind="test.hello", due_at=later)
+    hello_kind["still_due"] = False  # the kind checks against the new time: not due yet
+
+    assert outbox.deliver(claimed) == "pending"
+
+    message.refresh_from_db()
+    assert (message.status, message.due_at, message.claimed_until) == ("pending", later, None)
+
+
+def test_it_sends_a_sent_message_again_only_when_asked(hello_kind):
+    location = LocationFactory()
+    message_queue(subject=location, kind="test.hello")
+    outbox.deliver_due()
+
+    message_queue(subject=location, kind="test.hello")
+    assert outbox.deliver_due() == {}
+    message_queue(subject=location, kind="test.hello", again=True)
+    assert outbox.deliver_due() == {"sent": 1}
+    assert len(mail.outbox) == 2
+
+
 def test_it_takes_back_messages_whose_claim_lapsed(hello_kind, settings):
     """A worker that died after claiming leaves rows claimed; they go out once the lease lapses."""
     message_queue(subject=LocationFactory(), kind="test.hello")
