@@ -239,6 +239,7 @@ def _free_by_therapist(*, location, service, day, now, therapist_ids=None, ignor
         window=selectors.local_window(location, day, 1),
         therapist_ids=therapist_ids,
         ignore_appointment_id=ignore_appointment_id,
+        by_staff=True,
     )
     return [
         {

@@ -28,13 +28,17 @@ class Availability:
         return availability.free_slots_any(self.diaries, closures=self.closures, **kwargs)
 
 
-def rules_for(location: Location, service: Service) -> Rules:
+# Staff at the desk book walk-ins and plan courses of treatment: no online notice, a year ahead at least.
+STAFF_HORIZON_DAYS = 365
+
+
+def rules_for(location: Location, service: Service, *, by_staff: bool = False) -> Rules:
     return Rules(
         duration=service.duration,
         buffer=service.buffer,
         step=timedelta(minutes=location.slot_step_minutes),
-        min_notice=timedelta(minutes=location.min_notice_minutes),
-        horizon=timedelta(days=location.horizon_days),
+        min_notice=timedelta(0) if by_staff else timedelta(minutes=location.min_notice_minutes),
+        horizon=timedelta(days=max(location.horizon_days, STAFF_HORIZON_DAYS) if by_staff else location.horizon_days),
     )
 
 
@@ -53,12 +57,14 @@ def availability_for(
     window: Interval,
     therapist_ids: list[int] | None = None,
     ignore_appointment_id: int | None = None,
+    by_staff: bool = False,
 ) -> Availability:
     """Diaries of the therapists who offer `service` at `location` (all of them, or those in `therapist_ids`).
 
     Four queries: working hours (with the therapists' names), time off, closures, held appointments. Appointments at
     any location count, since a therapist cannot be in two clinics at once; they come as tuples, not models, because
-    a busy location has thousands. `ignore_appointment_id` leaves one appointment out (the one being moved)."""
+    a busy location has thousands. `ignore_appointment_id` leaves one appointment out (the one being moved);
+    `by_staff` applies the desk's rules (no minimum notice, a longer horizon) instead of the online ones."""
     hours = WorkingHours.objects.filter(
         location=location,
         therapist__is_active=True,
@@ -114,7 +120,7 @@ def availability_for(
     return Availability(
         location=location,
         service=service,
-        rules=rules_for(location, service),
+        rules=rules_for(location, service, by_staff=by_staff),
         window=window,
         diaries=diaries,
         closures=closures,

@@ -194,17 +194,27 @@ def _lock_therapists(ids: list[int]) -> None:
     list(Therapist.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
-def _nearest(*, location: Location, service: Service, therapist_ids: list[int] | None, wanted: datetime, now) -> list:
+def _nearest(
+    *, location: Location, service: Service, therapist_ids: list[int] | None, wanted: datetime, now, by_staff=False
+) -> list:
     zone = location.zone
     day = wanted.astimezone(zone).date()
     window = selectors.local_window(location, day - timedelta(days=1), 4)
-    found = selectors.availability_for(location=location, service=service, window=window, therapist_ids=therapist_ids)
+    found = selectors.availability_for(
+        location=location, service=service, window=window, therapist_ids=therapist_ids, by_staff=by_staff
+    )
     return availability.nearest(found.slots(now=now), wanted)
 
 
-def _check_time(*, location: Location, start: datetime, now: datetime) -> None:
+def _check_time(*, location: Location, start: datetime, now: datetime, by_staff: bool = False) -> None:
     if start <= now:
         raise BookingError("That time has already passed. Please choose another time.")
+    if by_staff:  # the desk's rules: any future time within the staff horizon
+        if start >= now + timedelta(days=max(location.horizon_days, selectors.STAFF_HORIZON_DAYS)):
+            raise BookingError(
+                f"Bookings open {selectors.STAFF_HORIZON_DAYS} days ahead. Please choose an earlier time."
+            )
+        return
     if start < now + timedelta(minutes=location.min_notice_minutes):
         hours = location.min_notice_minutes / 60
         raise BookingError(f"Online bookings need at least {hours:g} hours' notice. Please choose a later time.")
@@ -212,7 +222,9 @@ def _check_time(*, location: Location, start: datetime, now: datetime) -> None:
         raise BookingError(f"Online bookings open {location.horizon_days} days ahead. Please choose an earlier time.")
 
 
-def _free_therapist(*, location, service, therapist_ids, start, now, ignore_appointment_id=None) -> int | None:
+def _free_therapist(
+    *, location, service, therapist_ids, start, now, ignore_appointment_id=None, by_staff=False
+) -> int | None:
     """The first of the therapists (in display order) for whom `start` is a free slot, read after the locks."""
     window = availability.Interval(start, start + service.duration)
     found = selectors.availability_for(
@@ -221,6 +233,7 @@ def _free_therapist(*, location, service, therapist_ids, start, now, ignore_appo
         window=window,
         therapist_ids=therapist_ids,
         ignore_appointment_id=ignore_appointment_id,
+        by_staff=by_staff,
     )
     for diary in found.diaries:
         if availability.is_free(diary, start, zone=location.zone, rules=found.rules, now=now, closures=found.closures):
@@ -265,7 +278,8 @@ def appointment_book(
         raise BookingRefused("This screening belongs to someone else.")
     if not (notify_email or notify_sms):
         raise BookingError("Please choose how we should send your confirmation: e-mail, SMS or both.")
-    _check_time(location=location, start=start, now=now)
+    by_staff = source == Appointment.Source.DESK
+    _check_time(location=location, start=start, now=now, by_staff=by_staff)
     if therapist is not None:
         therapist_ids = [therapist.pk]
     else:
@@ -277,10 +291,19 @@ def appointment_book(
             existing = Appointment.objects.filter(submission_key=submission_key).first()
             if existing is not None:
                 return existing
-        chosen = _free_therapist(location=location, service=service, therapist_ids=therapist_ids, start=start, now=now)
+        chosen = _free_therapist(
+            location=location, service=service, therapist_ids=therapist_ids, start=start, now=now, by_staff=by_staff
+        )
         if chosen is None:
             raise SlotTaken(
-                _nearest(location=location, service=service, therapist_ids=therapist_ids, wanted=start, now=now)
+                _nearest(
+                    location=location,
+                    service=service,
+                    therapist_ids=therapist_ids,
+                    wanted=start,
+                    now=now,
+                    by_staff=by_staff,
+                )
             )
         appointment = Appointment(
             patient=patient,
@@ -366,7 +389,7 @@ def appointment_reschedule(
         if not appointment.is_held:
             raise BookingError("This appointment is cancelled, so it cannot be moved.")
         location, service = appointment.location, appointment.service
-        _check_time(location=location, start=start, now=now)
+        _check_time(location=location, start=start, now=now, by_staff=not by_patient)
         chosen = _free_therapist(
             location=location,
             service=service,
@@ -374,11 +397,17 @@ def appointment_reschedule(
             start=start,
             now=now,
             ignore_appointment_id=appointment.pk,
+            by_staff=not by_patient,
         )
         if chosen is None:
             raise SlotTaken(
                 _nearest(
-                    location=location, service=service, therapist_ids=[appointment.therapist_id], wanted=start, now=now
+                    location=location,
+                    service=service,
+                    therapist_ids=[appointment.therapist_id],
+                    wanted=start,
+                    now=now,
+                    by_staff=not by_patient,
                 )
             )
         previous = appointment.start

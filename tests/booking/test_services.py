@@ -274,3 +274,32 @@ def test_concurrent_reschedules_into_one_free_time_move_one(clinic):
 
     assert sum(isinstance(r, Appointment) for r in results) == 1, results
     assert Appointment.objects.filter(start=target).count() == 1
+
+
+@pytest.mark.django_db
+class TestStaffRules:
+    """The desk books walk-ins and plans courses: no online minimum notice, a longer horizon; the past is still
+    refused (regression: desk bookings were held to the online rules)."""
+
+    def test_it_lets_the_desk_book_a_walk_in_inside_the_online_notice(self, clinic, frozen):
+        soon = NOW + timedelta(minutes=30)  # 12:00 IST on a working Friday
+
+        with pytest.raises(services.BookingError, match="notice"):
+            book(clinic, soon)
+        appointment = book(clinic, soon, source=Appointment.Source.DESK)
+
+        assert appointment.start == soon
+
+    def test_it_still_refuses_the_past_at_the_desk(self, clinic, frozen):
+        with pytest.raises(services.BookingError, match="already passed"):
+            book(clinic, NOW - timedelta(minutes=30), source=Appointment.Source.DESK)
+
+    def test_it_lets_staff_move_an_appointment_past_the_online_horizon(self, clinic, frozen):
+        appointment = book(clinic, MONDAY_9)
+        far = MONDAY_9 + timedelta(weeks=13)  # a Monday three months on, beyond the 60 days online
+
+        with pytest.raises(services.BookingError, match="days ahead"):
+            services.appointment_reschedule(appointment=appointment, start=far, now=NOW)
+        moved = services.appointment_reschedule(appointment=appointment, start=far, by_patient=False, now=NOW)
+
+        assert moved.start == far
