@@ -7,6 +7,7 @@ personal link is the signed self-service token; the others are public pages, by 
 the education app).
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -96,39 +97,28 @@ def _is_ahead(appointment: Appointment | None, *statuses: str) -> bool:
 # --- Confirmation and "moved" notice ---------------------------------------------------------------------------
 
 
-def render_confirmation(message) -> outbox.RenderedMessage | None:
-    appointment = _appointment(message)
-    if appointment is None:
-        return None
-    # The token is made at sending time, so its lifetime counts from when the patient receives it.
-    token = manage_token(appointment)
-    return _rendered(
-        message,
-        appointment,
-        "confirmation",
-        f"Booked: {appointment.service.name} on {_when(appointment)}",
-        ics_token=token,
-        manage_url=manage_url(token),
-    )
+def _with_calendar(template: str, subject: Callable[[Appointment], str]):
+    """A kind that carries the time with a calendar file and the self-service link (confirmation, moved notice)."""
+
+    def render(message) -> outbox.RenderedMessage | None:
+        appointment = _appointment(message)
+        if appointment is None:
+            return None
+        # The token is made at sending time, so its lifetime counts from when the patient receives it.
+        token = manage_token(appointment)
+        return _rendered(
+            message, appointment, template, subject(appointment), ics_token=token, manage_url=manage_url(token)
+        )
+
+    return render
+
+
+render_confirmation = _with_calendar("confirmation", lambda a: f"Booked: {a.service.name} on {_when(a)}")
+render_rescheduled = _with_calendar("rescheduled", lambda a: f"Moved: {a.service.name} is now on {_when(a)}")
 
 
 def confirmation_still_due(message) -> bool:
     return _is_ahead(_appointment(message), Appointment.Status.CONFIRMED)
-
-
-def render_rescheduled(message) -> outbox.RenderedMessage | None:
-    appointment = _appointment(message)
-    if appointment is None:
-        return None
-    token = manage_token(appointment)
-    return _rendered(
-        message,
-        appointment,
-        "rescheduled",
-        f"Moved: {appointment.service.name} is now on {_when(appointment)}",
-        ics_token=token,
-        manage_url=manage_url(token),
-    )
 
 
 def rescheduled_still_due(message) -> bool:
