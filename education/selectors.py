@@ -4,7 +4,6 @@ Each public read costs at most a handful of queries on a cold cache and none on 
 number of pages: lists are one query, a page with its FAQ, references and related pages four.
 """
 
-import difflib
 import hashlib
 import re
 import uuid
@@ -17,6 +16,8 @@ from django.db import connection
 from django.db.models import F, FloatField, Prefetch, Q, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from .models import Page, Reference, Region
 from .rendering import Heading, render_markdown
@@ -212,25 +213,13 @@ def correct_spelling(query: str, vocabulary: frozenset[str]) -> str:
         if len(lowered) < 4 or not lowered.isalpha() or lowered in vocabulary:
             words.append(word)
             continue
-        # Closest by edits, and only a slip of the keyboard away: one edit per four letters.
-        candidates = difflib.get_close_matches(lowered, vocabulary, n=5, cutoff=0.7)
-        scored = sorted((_edit_distance(lowered, c), c) for c in candidates)
-        if scored and scored[0][0] <= max(1, len(lowered) // 4):
-            words.append(scored[0][1])
-        else:
-            words.append(word)
+        # Closest by edits, and only a slip of the keyboard away: one edit per four letters. Ties go to the
+        # alphabetically first word, so the same query always gives the same correction.
+        limit = max(1, len(lowered) // 4)
+        matches = process.extract(lowered, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
+        best = min(((distance, choice) for choice, distance, _ in matches), default=None)
+        words.append(best[1] if best else word)
     return " ".join(words)
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance; the words are short, so the plain dynamic programme is fast enough."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
 
 
 def search(raw_query: str | None) -> SearchResult:
