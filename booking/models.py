@@ -15,9 +15,6 @@ class ServiceQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
-    def offered_at(self, location):
-        return self.active().filter(locations=location)
-
 
 class Service(models.Model):
     """Something a patient can book. Needling services need a valid screening first."""
@@ -180,12 +177,6 @@ class PostgresExclusionConstraint(ExclusionConstraint):
 class AppointmentQuerySet(models.QuerySet):
     def held(self):
         return self.filter(status__in=Appointment.HELD)
-
-    def upcoming(self, *, now: datetime | None = None):
-        return self.filter(start__gte=now or timezone.now())
-
-    def for_therapist(self, therapist):
-        return self.filter(therapist=therapist)
 
     def overlapping(self, start: datetime, blocked_until: datetime):
         return self.filter(start__lt=blocked_until, blocked_until__gt=start)

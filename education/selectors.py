@@ -19,7 +19,7 @@ from django.urls import reverse
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .models import Page, Reference, Region
+from .models import Page, Region
 from .rendering import Heading, render_markdown
 
 VERSION_KEY = "education:content-version"
@@ -162,16 +162,6 @@ def page_preview(page_id: int) -> PageDetail | None:
     """Any page, published or not, straight from the database: what the admin preview shows."""
     page = _detail_queryset().filter(pk=page_id).first()
     return _build_detail(page) if page else None
-
-
-def all_references():
-    """Every study cited anywhere, for the references page."""
-    key = _key("references")
-    citations = cache.get(key)
-    if citations is None:
-        citations = [_citation(r) for r in Reference.objects.filter(pages__is_published=True).distinct()]
-        cache.set(key, citations, CACHE_SECONDS)
-    return citations
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
