@@ -125,27 +125,41 @@ def test_it_keeps_an_admin_edit_unless_forced(tmp_path):
 
 
 # Each row of CLINICAL.md's rule table, by how its item starts, and where the safety page must list it:
-# "call" = do not book online; "review" = book, a therapist checks first; "day" = tell us on the day.
+# "call" = not suitable online; "review" = needs review (book, a therapist checks first); "day" = inform (tell us).
 SAFETY_PAGE_ITEMS = {
     "bleeding disorder": {"call": ["bleeding disorder"]},
-    "anticoagulant": {"call": ["INR is above its target range"], "review": ["blood thinners, such as warfarin"]},
-    "pregnancy": {"call": ["pregnancy in the first three months"], "review": ["pregnancy after the first three"]},
+    "anticoagulant": {
+        "call": ["INR is above its target range", "above 3.5 when you do not know your target", "two blood-thinning"],
+        "review": ["blood thinners, such as warfarin", "more than seven days ago"],
+    },
+    "pregnancy": {
+        "call": ["pregnancy in the first three months", "not sure how far along"],
+        "review": ["pregnancy after the first three"],
+    },
     "skin infection": {"call": ["skin infection", "where you want treatment"], "review": ["skin problem somewhere"]},
     "acute illness": {"call": ["an illness or a fever today"]},
     "strong fear of needles": {"call": ["strong fear of needles"], "review": ["nervous about needles"]},
     "cannot give consent": {"call": ["unable to give consent"]},
     "under 18": {"review": ["under 18", "guardian"]},
-    "earlier bad reaction": {"call": ["bad reaction to needling or injections"]},
-    "lymphoedema": {"call": ["when that limb is the one to treat"], "review": ["in a limb we are not treating"]},
+    "earlier serious or allergic reaction": {"call": ["serious or allergic reaction to needling", "sore arm"]},
+    "lymphoedema": {
+        "call": ["when that limb or the part of the body beside it", "not sure which side"],
+        "review": ["in a limb we are not treating"],
+    },
     "weakened immune system": {"review": ["weak immune system", "heart valve"]},
     "diabetes": {"review": ["diabetes"]},
     "vascular disease": {"review": ["blood vessels", "varicose veins"]},
     "epilepsy": {"review": ["epilepsy or seizures"]},
-    "metal (nickel) allergy": {"review": ["allergy to metal"]},
-    "pacemaker": {"review": ["pacemaker", "electrical stimulation"], "day": ["implanted electrical device"]},
+    "metal (nickel) allergy": {"review": ["allergy to metal", "latex", "antiseptic"]},
+    "pacemaker": {"call": ["pacemaker", "electrical stimulation"], "day": ["implanted electrical device"]},
     "cancer in or near": {"review": ["cancer in or near the area"]},
     "surgery or implant": {"review": ["surgery or an implant near the area in the last three months"]},
     "alcohol or recreational drugs": {"day": ["alcohol or recreational drugs"]},
+    "lung disease": {"review": ["lung disease", "collapsed lung"], "day": ["collapsed lung"]},
+    "current or recent": {"call": ["blood clot", "leg or arm you want treated"], "review": ["blood clot"]},
+    "joint replacement": {"review": ["joint replacement near the area", "however long ago"]},
+    "all medicines": {"day": ["all the medicines", "NSAIDs", "SSRIs", "fish oil", "ginkgo"]},
+    "fainting": {"call": ["fainting with needles"], "day": ["fainted with needles"]},
 }
 
 
@@ -193,6 +207,7 @@ def test_it_lists_who_should_not_have_needling_as_the_screening_rules_say(conten
         expected = SAFETY_PAGE_ITEMS[matches[0]]
         assert bool(expected.get("call")) == ("not suitable online" in disposition), item
         assert bool(expected.get("review")) == ("needs review" in disposition), item
+        assert bool(expected.get("day")) == ("inform" in disposition), item
         for where, phrases in expected.items():
             for phrase in phrases:
                 assert phrase in sections[where], f"{phrase!r} missing from the {where!r} list ({item})"
