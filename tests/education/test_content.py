@@ -1,5 +1,6 @@
-"""Our content: original (no run of the seed articles), plain (reading grade 8 or below), loaded idempotently,
-never overwriting an admin's edit, and the safety page agreeing with the screening rules of CLINICAL.md."""
+"""Our content: original (no run of the seed articles), plain (reading grade 5 to 7, never over 8), loaded
+idempotently, never overwriting an admin's edit, citing only complete references, and the pages that say who should
+not book agreeing with the screening rules of docs/clinical.md."""
 
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from education.selectors import published_page
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO / ".." / "shared"
 SEEDS = SHARED / "seeds"
+CLINICAL_DOC = REPO / "docs" / "clinical.md"
 RUN = 10  # words in a row that would count as copied
 OWN_PATHS = [REPO / "education", REPO / "static" / "education"]
 MAX_GRADE = 8
@@ -29,6 +31,15 @@ def _words(text: str) -> list[str]:
 
 def _runs(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1)}
+
+
+def _own_text(path: Path) -> str:
+    """The file's text, less the titles and author lists of cited studies: a citation must quote them exactly,
+    and seed 002 lists some of the same studies."""
+    text = path.read_text(encoding="utf-8")
+    if path.name == "references.toml":
+        text = "\n".join(line for line in text.splitlines() if not line.startswith(("title = ", "authors = ")))
+    return text
 
 
 def test_it_copies_no_run_of_ten_words_from_any_seed_article():
@@ -48,7 +59,7 @@ def test_it_copies_no_run_of_ten_words_from_any_seed_article():
     copied = {
         f"{path.relative_to(REPO)}: {' '.join(run)}"
         for path in ours
-        for run in _runs(_words(path.read_text(encoding="utf-8"))) & seed_runs
+        for run in _runs(_words(_own_text(path))) & seed_runs
     }
 
     assert copied == set()
@@ -85,6 +96,30 @@ def test_it_covers_every_topic_the_clinic_promised():
         "choosing-a-practitioner", "safety", "faq", "references",
     ]:  # fmt: skip
         assert slug in slugs
+
+
+DOI = re.compile(r"10\.\d{4,9}/[-._;()/:A-Za-z0-9]+")
+DETAILS = re.compile(r"\d+(\(\d+\))?:\d+(–\d+)?")  # volume(issue):first–last page, or volume:article number
+
+
+def test_it_cites_only_references_with_every_detail_and_a_well_formed_doi():
+    _, references = read_content()
+
+    assert len(references) >= 9
+    for reference in references:
+        assert all([reference.authors, reference.title, reference.journal]), reference.key
+        assert 1990 <= reference.year <= 2026, reference.key
+        assert reference.key.endswith(f"-{reference.year}"), reference.key
+        assert DETAILS.fullmatch(reference.details), f"{reference.key}: volume, issue and pages {reference.details!r}"
+        assert DOI.fullmatch(reference.doi), f"{reference.key}: DOI {reference.doi!r}"
+    assert len({reference.doi.lower() for reference in references}) == len(references)
+
+
+def test_it_cites_every_reference_it_lists_from_some_page():
+    pages, references = read_content()
+    cited = {key for page in pages for key in page.references}
+
+    assert {reference.key for reference in references} == cited
 
 
 @pytest.mark.django_db
@@ -163,9 +198,8 @@ SAFETY_PAGE_ITEMS = {
 }
 
 
-def _clinical_rules() -> list[tuple[str, str]]:
-    path = SHARED / "CLINICAL.md"
-    assert path.exists(), f"{path.resolve()} is missing: the safety page cannot be checked against the rules."
+def _rule_table(path: Path) -> list[tuple[str, str]]:
+    """(item, disposition) of each row of the rule table: the first and third columns after `| item |`."""
     rows = []
     in_table = False
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -180,6 +214,23 @@ def _clinical_rules() -> list[tuple[str, str]]:
         elif in_table:
             break
     return rows
+
+
+def _clinical_rules() -> list[tuple[str, str]]:
+    """The rule table of docs/clinical.md, the repository's own record of the clinical basis."""
+    rows = _rule_table(CLINICAL_DOC)
+    assert len(rows) >= 19, f"{CLINICAL_DOC} has no rule table the safety page can be checked against."
+    return rows
+
+
+def test_it_keeps_docs_clinical_md_in_step_with_the_clinical_source():
+    """docs/clinical.md restates ../shared/CLINICAL.md; its items and dispositions must not drift from it."""
+    shared = SHARED / "CLINICAL.md"
+    if not shared.exists():
+        # The repository stands alone: the safety page is still checked against docs/clinical.md.
+        pytest.skip(f"{shared.resolve()} is absent; docs/clinical.md is checked on its own.")
+
+    assert _rule_table(CLINICAL_DOC) == _rule_table(shared)
 
 
 def _section(html: str, heading_id: str) -> str:
@@ -221,4 +272,4 @@ def test_it_quotes_the_safety_figures_of_clinical_md(content):
         assert figure in text
     for figure in ("20,000", "420", "36.7%", "16%", "7.7%", "5.9%", "0.1%", "1 in 1,000"):
         assert figure in text
-    assert {c.authors.split()[0] for c in published_page("safety").references} == {"Brady", "Boyce"}
+    assert {c.authors.split()[0] for c in published_page("safety").references} == {"Brady", "Boyce", "Muñoz"}
