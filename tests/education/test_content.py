@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from education.content_files import CONTENT_DIR, read_content
 from education.models import FaqItem, Page, Reference
-from education.rendering import render_markdown
+from education.rendering import markdown_to_text, render_markdown
 from education.selectors import published_page
 
 REPO = Path(__file__).resolve().parents[2]
@@ -262,6 +262,67 @@ def test_it_lists_who_should_not_have_needling_as_the_screening_rules_say(conten
         for where, phrases in expected.items():
             for phrase in phrases:
                 assert phrase in sections[where], f"{phrase!r} missing from the {where!r} list ({item})"
+
+
+CALL_ID = "do-not-book-online-call-us-first"
+REVIEW_ID = "you-can-book-and-a-therapist-checks-first"
+# Pages that repeat part of the safety page's lists, under the same headings, and FAQ answers that repeat all of one.
+LISTING_PAGES = {
+    "aftercare": [CALL_ID],
+    "electrical-dry-needling": [CALL_ID, REVIEW_ID],
+    "pelvic-pain": [CALL_ID, REVIEW_ID],
+}
+LISTING_FAQS = {
+    "Who should not book needling online?": CALL_ID,
+    "Who can book, but needs a therapist to check first?": REVIEW_ID,
+}
+ITEM = re.compile(r"<li>(.*?)</li>", re.DOTALL)
+
+
+def _items(html: str) -> list[str]:
+    return [" ".join(re.sub(r"<[^>]+>", "", item).split()) for item in ITEM.findall(html)]
+
+
+@pytest.mark.django_db
+def test_it_lists_who_should_not_book_in_the_same_words_on_every_page_that_lists_them(content):
+    """A patient reading the FAQ, aftercare, electrical or pelvic page is told exactly what the safety page says."""
+    safety_html = published_page("safety").body_html
+    safety = {heading: _items(_section(safety_html, heading)) for heading in (CALL_ID, REVIEW_ID)}
+
+    for slug, headings in LISTING_PAGES.items():
+        html = published_page(slug).body_html
+        for heading in headings:
+            listed = _items(_section(html, heading))
+            assert listed, f"{slug}: nothing listed under {heading}"
+            assert [item for item in listed if item not in safety[heading]] == [], f"{slug}: {heading}"
+
+    answers = {faq.question: faq.answer_html for faq in published_page("faq").faqs}
+    for question, heading in LISTING_FAQS.items():
+        assert _items(answers[question]) == safety[heading], question  # the whole list, in the same order
+
+
+@pytest.mark.django_db
+def test_it_gives_the_same_collapsed_lung_figure_wherever_it_gives_one(content):
+    figure = "A collapsed lung is much rarer than 1 in 1,000 treatments, which is the figure for all major problems"
+    faq_answers = " ".join(faq.answer_html for faq in published_page("faq").faqs)
+
+    assert figure in published_page("safety").body_html
+    assert figure in faq_answers
+    for slug in ("safety", "faq", "aftercare", "neck-and-shoulder-pain"):
+        page = published_page(slug)
+        text = markdown_to_text(page.body_html + " ".join(faq.answer_html for faq in page.faqs))
+        for sentence in re.split(r"(?<=[.!?])\s", text):
+            if "collapsed lung" in sentence.lower() and re.search(r"\d", sentence):
+                assert "much rarer than 1 in 1,000" in sentence or "7,629" in sentence, f"{slug}: {sentence}"
+
+
+@pytest.mark.django_db
+def test_it_tells_patients_to_call_the_emergency_number_for_late_breathlessness(content):
+    for slug in ("aftercare", "safety"):
+        text = published_page(slug).body_html
+        assert "two days" in text
+        assert "112 in India" in text
+        assert "999 in the UK" in text
 
 
 @pytest.mark.django_db
