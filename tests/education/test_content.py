@@ -21,7 +21,7 @@ SEEDS = SHARED / "seeds"
 CLINICAL_DOC = REPO / "docs" / "clinical.md"
 RUN = 10  # words in a row that would count as copied
 OWN_PATHS = [REPO / "education", REPO / "static" / "education"]
-MAX_GRADE = 8
+MIN_GRADE, MAX_GRADE = 5, 7  # NHS-style patient information: plain, but in whole, joined-up sentences
 
 
 def _words(text: str) -> list[str]:
@@ -72,7 +72,7 @@ def reading_grade(monkeypatch):
     return textstat.flesch_kincaid_grade
 
 
-def test_it_writes_every_page_at_reading_grade_eight_or_below(reading_grade):
+def test_it_writes_every_page_at_reading_grade_five_to_seven(reading_grade):
     pages, _ = read_content()
     grades = {}
     for page in pages:
@@ -80,7 +80,7 @@ def test_it_writes_every_page_at_reading_grade_eight_or_below(reading_grade):
         grades[page.slug] = reading_grade(f"{page.summary} {render_markdown(page.body).plain_text} {answers}")
 
     assert len(grades) >= 28
-    assert {slug: grade for slug, grade in grades.items() if grade > MAX_GRADE} == {}
+    assert {slug: round(grade, 1) for slug, grade in grades.items() if not MIN_GRADE <= grade <= MAX_GRADE} == {}
 
 
 def test_it_covers_every_topic_the_clinic_promised():
