@@ -122,6 +122,35 @@ def test_it_cites_every_reference_it_lists_from_some_page():
     assert {reference.key for reference in references} == cited
 
 
+LITTLE_RESEARCH = re.compile(r"little research|no trial|no good trial")
+
+
+def test_it_backs_every_page_that_claims_an_effect_with_a_study_or_says_how_little_research_there_is():
+    pages = {page.slug: page for page in read_content()[0]}
+    unbacked = {
+        slug
+        for slug, page in pages.items()
+        if page.kind in {"condition", "treatment"} and not page.references and not LITTLE_RESEARCH.search(page.body)
+    }
+
+    assert unbacked == set()
+    for slug in [
+        "achilles-tendinopathy", "metatarsalgia", "tarsal-tunnel-syndrome", "ankle-sprain-recovery",
+        "calf-strain-calf-pain", "shin-splints", "intramuscular-stimulation", "aftercare",
+    ]:  # fmt: skip
+        assert LITTLE_RESEARCH.search(pages[slug].body), f"{slug} must say how little research there is"
+    heel = pages["plantar-fasciitis-heel-pain"].body
+    assert "minimal important difference" in heel
+    assert "one in three" in heel
+    assert "foot function" not in heel  # the trial's primary outcomes were pain
+    assert "exertional compartment syndrome" in pages["shin-splints"].body
+    assert "no advice for treatment can yet be drawn" in pages["electrical-dry-needling"].body
+    assert not [slug for slug, page in pages.items() if re.search(r"\b2012\b", page.body)]  # Hsieh is 2007
+    pelvic = pages["pelvic-pain"].body
+    for duty in ("specialist training", "separate written consent", "chaperone"):
+        assert duty in pelvic
+
+
 @pytest.mark.django_db
 def test_it_loads_content_idempotently():
     call_command("load_content", verbosity=0)
