@@ -2,6 +2,7 @@
 idempotently, never overwriting an admin's edit, citing only complete references, and the pages that say who should
 not book agreeing with the screening rules of docs/clinical.md."""
 
+import itertools
 import re
 from pathlib import Path
 
@@ -81,6 +82,27 @@ def test_it_writes_every_page_at_reading_grade_five_to_seven(reading_grade):
 
     assert len(grades) >= 28
     assert {slug: round(grade, 1) for slug, grade in grades.items() if not MIN_GRADE <= grade <= MAX_GRADE} == {}
+
+
+def _short_sentence_runs(text: str) -> list[str]:
+    """Places in running prose where two sentences of under eight words follow each other."""
+    runs = []
+    for paragraph in text.splitlines():
+        if paragraph.lstrip().startswith(("-", "|", "#")):
+            continue  # list items and table cells are short by nature
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", paragraph.strip()) if s]
+        runs += [f"{a} {b}" for a, b in itertools.pairwise(sentences) if len(a.split()) < 8 and len(b.split()) < 8]
+    return runs
+
+
+def test_it_writes_joined_up_sentences_rather_than_stacking_short_ones():
+    stacked = {
+        page.slug: runs
+        for page in read_content()[0]
+        if (runs := _short_sentence_runs("\n".join([page.summary, page.body, *(faq.answer for faq in page.faq)])))
+    }
+
+    assert stacked == {}
 
 
 def test_it_covers_every_topic_the_clinic_promised():
