@@ -14,7 +14,7 @@ class LocationAdmin(admin.ModelAdmin):
     search_fields = ["name", "city"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "is_active"]}),
-        ("Contact", {"fields": ["address", "city", "country", "phone", "email", "time_zone"]}),
+        ("Contact", {"fields": ["address", "city", "country", "phone", "emergency_number", "email", "time_zone"]}),
         (
             "Online booking rules",
             {

@@ -16,6 +16,7 @@ LOCATIONS = [
         "city": "Bengaluru",
         "country": "IN",
         "phone": "+91 80 4567 8900",
+        "emergency_number": "112",
         "time_zone": "Asia/Kolkata",
     },
     {
@@ -25,6 +26,7 @@ LOCATIONS = [
         "city": "Hyderabad",
         "country": "IN",
         "phone": "+91 40 2345 6789",
+        "emergency_number": "112",
         "time_zone": "Asia/Kolkata",
     },
     {
@@ -35,6 +37,7 @@ LOCATIONS = [
         "city": "London",
         "country": "GB",
         "phone": "+44 20 7946 0321",
+        "emergency_number": "999",
         "time_zone": "Europe/London",
     },
 ]

@@ -5,6 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -12,6 +13,21 @@ from phonenumber_field.modelfields import PhoneNumberField
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not an IANA time zone name, such as Asia/Kolkata or Europe/London.")
+
+
+# The number to call for an ambulance, by ISO country code, for a location that does not set its own. A country
+# missing here must be given one in the admin (Location.clean): a wrong number in an emergency is worse than none.
+EMERGENCY_NUMBERS = {
+    "IN": "112",
+    "GB": "999",
+    "IE": "112",
+    "US": "911",
+    "CA": "911",
+    "AU": "000",
+    "NZ": "111",
+    "AE": "998",
+    "SG": "995",
+}
 
 
 class LocationQuerySet(models.QuerySet):
@@ -28,6 +44,13 @@ class Location(models.Model):
     city = models.CharField(max_length=80)
     country = models.CharField(max_length=2, default="IN", help_text="ISO country code; sets the phone region.")
     phone = PhoneNumberField()
+    emergency_number = models.CharField(
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{2,6}$", "Enter the short emergency number, digits only, such as 112.")],
+        help_text="Number patients call for an ambulance (112 in India, 999 in the UK). Blank: the usual number "
+        "of the location's country.",
+    )
     email = models.EmailField(blank=True)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone], default="Asia/Kolkata")
     is_active = models.BooleanField(default=True)
@@ -49,6 +72,18 @@ class Location(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if not self.emergency_number and self.country not in EMERGENCY_NUMBERS:
+            raise ValidationError(
+                {"emergency_number": f"Enter the emergency number patients in {self.country} call for an ambulance."}
+            )
+
+    @property
+    def emergency_phone(self) -> str:
+        """What patients should call if breathlessness or chest pain starts after needling (docs/clinical.md)."""
+        return self.emergency_number or EMERGENCY_NUMBERS.get(self.country, "112")
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
