@@ -14,7 +14,9 @@ from .models import Intake, Patient, intake_valid_days
 
 def _answers(**changes) -> dict:
     answers = {q.name: q.choices[0][0] for q in rules.QUESTIONS}
-    answers.update(needle_fear="fine", areas=["calf_shin"], what_brings_you="Tight calf after running")
+    answers.update(
+        needle_fear="fine", areas=["calf_shin"], area_side="left", what_brings_you="Tight calf after running"
+    )
     answers.update(changes)
     return answers
 
@@ -35,6 +37,7 @@ DEMO = [
             diabetes_numbness="no",
             diabetes_ulcers="no",
             areas=["lower_back"],
+            area_side="middle",
             what_brings_you="Lower back pain for two months",
         ),
     ),
@@ -50,7 +53,29 @@ DEMO = [
             antithrombotic_medicines=["doac"],
             antithrombotic_why="Atrial fibrillation",
             areas=["neck", "shoulder"],
+            area_side="right",
             what_brings_you="Stiff neck and shoulder from desk work",
+        ),
+    ),
+    (
+        "Meena",
+        "Pillai",
+        "meena.pillai@example.com",
+        "+91 98860 77889",
+        date(1968, 3, 9),
+        1,
+        # Lymph nodes removed from the left armpit; the right shoulder is to be treated: a therapist checks first.
+        _answers(
+            lymphoedema="yes",
+            lymph_part=["arm"],
+            lymph_side="left",
+            lymph_details="Nodes removed from the left armpit in 2019",
+            medicines="yes",
+            medicines_list="Letrozole 2.5 mg daily, turmeric capsules",
+            medicines_bleeding=["turmeric"],
+            areas=["shoulder"],
+            area_side="right",
+            what_brings_you="Right shoulder pain when reaching up",
         ),
     ),
     (
@@ -60,7 +85,7 @@ DEMO = [
         "+91 99000 11223",
         date(1983, 6, 5),
         0,
-        _answers(needle_fear="nervous", fainted_before="no", areas=["knee"], what_brings_you="Knee pain when running"),
+        _answers(needle_fear="nervous", areas=["knee"], what_brings_you="Knee pain when running"),
     ),
     (
         "Sara",
@@ -84,7 +109,7 @@ def seed(*, locations, staff) -> None:
             continue
         location = locations[index % len(locations)] if locations else None
         submitted = now - timedelta(days=days_ago, hours=index)
-        answers = {**answers, "age": rules.age_on(born, submitted.date())}
+        answers = {**answers, "age": rules.age_on(born, submitted.date()), "answered_on": submitted.date().isoformat()}
         judgement = rules.judge(answers, service_uses_estim=False)
         Intake.objects.create(
             submission_key=uuid.uuid4(),

@@ -1,7 +1,8 @@
 """Forms of the questionnaire's steps and of the review decision. The health step is built from the rule set."""
 
+import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +12,7 @@ from clinic.core.models import Location
 
 from . import catalogue, rules
 from .consent import CONSENT_VERSION
+from .models import GuardianRelationship
 
 MAX_AGE_YEARS = 120
 NOT_SURE = ""
@@ -72,7 +74,7 @@ class AccessibleFormMixin:
 
 
 def _plain_label(label: str) -> str:
-    label = label.removeprefix("If yes: ").removeprefix("If you take warfarin: ").rstrip("?")
+    label = re.sub(r"^If [^:]*: ", "", label).rstrip("?")
     return label[:1].upper() + label[1:]
 
 
@@ -157,6 +159,13 @@ class WhereForm(AccessibleFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one area, or “Somewhere else”."},
     )
+    side = forms.ChoiceField(
+        choices=rules.SIDES,
+        label="On which side of your body?",
+        widget=forms.RadioSelect,
+        help_text="If you chose areas on different sides, choose “Both sides”.",
+        error_messages={"required": "Choose the side of your body you would like treated."},
+    )
     what_brings_you = forms.CharField(
         max_length=1000,
         label="What brings you to us?",
@@ -221,6 +230,9 @@ class HealthForm(AccessibleFormMixin, forms.Form):
                 self.fields[follow_up.name] = field
         self._describe()
 
+    # Every date asked in the health step is of something that has happened (such as an INR test).
+    OLDEST_DATE = timedelta(days=366 * 10)
+
     def questions(self):
         """(question bound field, follow-up bound fields, answers that reveal them) for the template."""
         return [
@@ -230,6 +242,7 @@ class HealthForm(AccessibleFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_dates(cleaned)
         relevant = rules.relevant_follow_ups(cleaned)
         for question in rules.QUESTIONS:
             for follow_up in question.follow_ups:
@@ -245,6 +258,18 @@ class HealthForm(AccessibleFormMixin, forms.Form):
                     del self.errors[follow_up.name]
                     cleaned.pop(follow_up.name, None)
         return cleaned
+
+    def _check_dates(self, cleaned):
+        today = timezone.localdate()
+        for question in rules.QUESTIONS:
+            for follow_up in question.follow_ups:
+                value = cleaned.get(follow_up.name)
+                if follow_up.kind != "date" or not isinstance(value, date):
+                    continue
+                if value > today:
+                    self.add_error(follow_up.name, "This date is in the future. Please check the day and year.")
+                elif value < today - self.OLDEST_DATE:
+                    self.add_error(follow_up.name, "This date is more than 10 years ago. Please check the year.")
 
     def answers(self) -> dict:
         """The cleaned answers as JSON-friendly values, follow-ups only where relevant."""
@@ -286,12 +311,18 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
                 help_text="As the patient is under 18, a parent or guardian gives consent.",
                 error_messages={"required": "Enter the full name of the parent or guardian giving consent."},
             )
+            self.fields["guardian_relationship"] = forms.ChoiceField(
+                choices=GuardianRelationship.choices,
+                label="How are you related to the patient?",
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose how you are related to the patient."},
+            )
             self.fields["full_name"].label = "Parent or guardian: type your full name to consent"
             self.fields["agree"].label = (
                 "I am the patient's parent or guardian, I have read this information and I consent to dry needling "
                 "for them"
             )
-            self.order_fields(["guardian_name", "full_name", "agree"])
+            self.order_fields(["guardian_name", "guardian_relationship", "full_name", "agree"])
         else:
             self.fields["full_name"].help_text = "The same name you gave on the first step."
         self._describe()

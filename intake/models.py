@@ -77,6 +77,14 @@ def _has_relation(model, name: str) -> bool:
     return any(rel.get_accessor_name() == name for rel in model._meta.related_objects)
 
 
+class GuardianRelationship(models.TextChoices):
+    """Who gave consent for a patient under 18."""
+
+    PARENT = "parent", "Parent"
+    LEGAL_GUARDIAN = "legal_guardian", "Legal guardian"
+    OTHER = "other", "Another adult with parental responsibility"
+
+
 class Intake(models.Model):
     """One completed screening questionnaire: what the patient answered, how the rule set judged it, the consent
     they gave, and (when it needed one) the therapist's review."""
@@ -123,6 +131,9 @@ class Intake(models.Model):
     consented_at = models.DateTimeField()
     consent_ip = models.GenericIPAddressField(null=True, blank=True)
     guardian_name = models.CharField(max_length=160, blank=True, help_text="For patients under 18.")
+    guardian_relationship = models.CharField(
+        max_length=20, choices=GuardianRelationship.choices, blank=True, help_text="For patients under 18."
+    )
 
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     valid_until = models.DateTimeField()
@@ -151,6 +162,11 @@ class Intake(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_until__gt=models.F("submitted_at")), name="intake_valid_after_submit"
+            ),
+            # A guardian's relationship is recorded with their name, never without it.
+            models.CheckConstraint(
+                condition=models.Q(guardian_relationship="") | ~models.Q(guardian_name=""),
+                name="intake_guardian_relationship_with_name",
             ),
         ]
 

@@ -71,6 +71,7 @@ def intake_submit(
     answers: dict,
     consent_name: str,
     guardian_name: str = "",
+    guardian_relationship: str = "",
     consent_ip: str | None,
     now: datetime | None = None,
 ) -> Intake:
@@ -92,6 +93,7 @@ def intake_submit(
             answers=answers,
             consent_name=consent_name,
             guardian_name=guardian_name,
+            guardian_relationship=guardian_relationship,
             consent_ip=consent_ip,
             now=now or timezone.now(),
         )
@@ -117,13 +119,14 @@ def _intake_create(
     answers,
     consent_name,
     guardian_name,
+    guardian_relationship,
     consent_ip,
     now,
 ) -> Intake:
     service = catalogue.find_service(service_slug, location) if service_slug else None
     uses_estim = bool(service and service.uses_electrical_stimulation)
     today = timezone.localdate(now, location.zone) if location else timezone.localdate(now)
-    answers = {**answers, "age": rules.age_on(date_of_birth, today)}
+    answers = {**answers, "age": rules.age_on(date_of_birth, today), "answered_on": today.isoformat()}
     judgement = rules.judge(answers, service_uses_estim=uses_estim)
     patient = patient_match_or_create(
         first_name=first_name, last_name=last_name, email=email, phone=phone, date_of_birth=date_of_birth
@@ -148,6 +151,7 @@ def _intake_create(
         consented_at=now,
         consent_ip=consent_ip,
         guardian_name=guardian_name.strip(),
+        guardian_relationship=guardian_relationship if guardian_name.strip() else "",
         submitted_at=now,
         valid_until=now + timedelta(days=intake_valid_days()),
     )

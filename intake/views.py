@@ -132,6 +132,11 @@ class QuestionnaireView(SessionWizardView):
             consent=consent,
             error_summary=form.error_summary() if form.is_bound else [],
         )
+        if self.steps.current == "consent":
+            location = (self.get_cleaned_data_for_step("about") or {}).get("location")
+            context["consent_paragraphs"] = consent.paragraphs(
+                emergency_number=location.emergency_phone if location else ""
+            )
         return context
 
     def done(self, form_list, form_dict, **kwargs):
@@ -141,6 +146,7 @@ class QuestionnaireView(SessionWizardView):
         health, agreed = form_dict["health"], form_dict["consent"].cleaned_data
         answers = {
             "areas": where["areas"],
+            "area_side": where["side"],
             "what_brings_you": where["what_brings_you"],
             **health.answers(),
         }
@@ -156,6 +162,7 @@ class QuestionnaireView(SessionWizardView):
             answers=answers,
             consent_name=agreed["full_name"],
             guardian_name=agreed.get("guardian_name", ""),
+            guardian_relationship=agreed.get("guardian_relationship", ""),
             consent_ip=client_ip(self.request),
         )
         selectors.remember_intake(self.request, intake)
@@ -186,12 +193,7 @@ def outcome(request):
     if intake is None:
         return redirect("intake:start")
     next_url = _safe_next(request, request.session.get(NEXT_SESSION_KEY)) or BOOKING_URL
-    reasons = [r for r in intake.results if r["disposition"] in (rules.NOT_SUITABLE, rules.NEEDS_REVIEW, rules.INFORM)]
-    patient_texts = []
-    for result in reasons:
-        rule = rules.RULES_BY_ID.get(result["rule"])
-        if rule and rule.patient_text not in patient_texts:
-            patient_texts.append(rule.patient_text)
+    patient_texts, good_to_know = rules.outcome_wording(intake.outcome, intake.results)
     template = {
         Intake.Outcome.CLEARED: "intake/outcome_cleared.html",
         Intake.Outcome.NEEDS_REVIEW: "intake/outcome_needs_review.html",
@@ -205,6 +207,7 @@ def outcome(request):
             "location": intake.location,
             "continue_url": next_url if intake.needling_booking != "refuse" else BOOKING_URL,
             "patient_texts": patient_texts,
+            "good_to_know": good_to_know,
         },
     )
 
@@ -318,6 +321,7 @@ def _answers_context(intake: Intake) -> dict:
     return {
         "answer_rows": rows,
         "areas": [area_labels.get(a, a) for a in answers.get("areas", [])],
+        "area_side": dict(rules.SIDES).get(answers.get("area_side"), ""),
         "what_brings_you": answers.get("what_brings_you", ""),
         "age": answers.get("age"),
         "reasons": [

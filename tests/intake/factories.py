@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from intake import rules
+from intake.consent import CONSENT_VERSION
 from intake.models import Intake, Patient
 from tests.factories import LocationFactory
 
@@ -13,7 +14,9 @@ from tests.factories import LocationFactory
 def healthy_answers(**changes) -> dict:
     """Answers of a healthy adult who is fine with needles, changed by `changes`."""
     answers = {q.name: q.choices[0][0] for q in rules.QUESTIONS}
-    answers.update(needle_fear="fine", age=40, areas=["calf_shin"], what_brings_you="Tight calf after running")
+    answers.update(
+        needle_fear="fine", age=40, areas=["calf_shin"], area_side="left", what_brings_you="Tight calf after running"
+    )
     answers.update(changes)
     return answers
 
@@ -40,7 +43,7 @@ class IntakeFactory(factory.django.DjangoModelFactory):
     results = factory.LazyAttribute(lambda o: rules.judge(o.answers, service_uses_estim=False).results)
     outcome = Intake.Outcome.CLEARED
     review_status = Intake.ReviewStatus.NOT_NEEDED
-    consent_version = "2026.1"
+    consent_version = CONSENT_VERSION
     consent_name = factory.LazyAttribute(lambda o: o.patient.full_name)
     consented_at = factory.LazyFunction(timezone.now)
     consent_ip = "203.0.113.5"

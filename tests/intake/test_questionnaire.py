@@ -119,7 +119,7 @@ def test_it_ignores_and_drops_follow_ups_that_do_not_apply(client, location):
 
 @pytest.mark.parametrize(
     ("service", "expected"),
-    [("needling-estim", Intake.Outcome.NEEDS_REVIEW), ("dry-needling", Intake.Outcome.CLEARED)],
+    [("needling-estim", Intake.Outcome.NOT_SUITABLE), ("dry-needling", Intake.Outcome.CLEARED)],
 )
 def test_it_judges_a_pacemaker_by_the_chosen_service(client, location, services, service, expected):
     health = walk.health(implanted_device="yes", implanted_device_what="Pacemaker, left chest")
@@ -175,12 +175,21 @@ def test_it_asks_a_guardian_to_consent_for_a_minor(client, location):
     response = walk.walk(client, location, about_data=about)
 
     assert response.status_code == 200
-    assert set(response.context["form"].errors) == {"guardian_name"}
-    response = walk.post_step(client, "consent", walk.consent(guardian_name="Ravi Rao", full_name="Ravi Rao"))
+    assert set(response.context["form"].errors) == {"guardian_name", "guardian_relationship"}
+    response = walk.post_step(
+        client,
+        "consent",
+        walk.consent(guardian_name="Ravi Rao", guardian_relationship="bestie", full_name="Ravi Rao"),
+    )
+    assert set(response.context["form"].errors) == {"guardian_relationship"}
+    response = walk.post_step(
+        client, "consent", walk.consent(guardian_name="Ravi Rao", guardian_relationship="parent", full_name="Ravi Rao")
+    )
     assert response.status_code == 302
     intake = Intake.objects.get()
     assert intake.outcome == Intake.Outcome.NEEDS_REVIEW
     assert intake.guardian_name == "Ravi Rao"
+    assert intake.guardian_relationship == "parent"
     assert intake.consent_name == "Ravi Rao"
     assert [r["rule"] for r in intake.results] == ["under_18"]
 
@@ -315,3 +324,88 @@ def test_it_ties_every_help_text_to_its_input(client, location):
         for refs in re.findall(r'aria-describedby="([^"]+)"', html):
             assert set(refs.split()) <= ids, refs
     assert 'id="id_consent-full_name_help"' in pages[-1].content.decode()
+
+
+def test_it_shows_the_consent_text_with_the_clinics_emergency_number(client, location):
+    london = LocationFactory(country="GB", phone="+44 20 7946 0321", emergency_number="999")
+    client.get("/intake/")
+    walk.post_step(client, "about", walk.about(london, phone="020 7946 0018"))
+    walk.post_step(client, "where", walk.where())
+
+    html = walk.post_step(client, "health", walk.health()).content.decode()
+
+    assert f"Consent text version {CONSENT_VERSION}" in html
+    assert "call 999 for an ambulance straight away" in html
+    assert "{emergency}" not in html
+    assert "much rarer than one in a thousand" in html
+    assert "tingling or tapping" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_records_the_consent_version_and_the_area_with_its_side(client, location):
+    walk.walk(client, location, where_data=walk.where(areas=["shoulder", "neck"], side="right"))
+
+    intake = Intake.objects.get()
+    assert intake.consent_version == CONSENT_VERSION == "2026.2"
+    assert intake.rule_set_version == "2026.2"
+    assert intake.answers["areas"] == ["shoulder", "neck"]
+    assert intake.answers["area_side"] == "right"
+    assert intake.answers["answered_on"] == "2026-05-10"
+
+
+@pytest.mark.parametrize("side", ["", "up", "left\x00"])
+def test_it_asks_for_the_side_of_the_area_to_treat(client, location, side):
+    client.get("/intake/")
+    walk.post_step(client, "about", walk.about(location))
+
+    response = walk.post_step(client, "where", walk.where(side=side))
+
+    assert "side" in response.context["form"].errors
+    assert "Step 2 of 4" in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("inr_date", "message"),
+    [
+        ("2026-05-11", "This date is in the future"),
+        ("2015-01-01", "more than 10 years ago"),
+        ("31/02/2026", "Enter a valid date"),
+    ],
+)
+def test_it_refuses_an_impossible_inr_date_and_keeps_the_answers(client, location, inr_date, message):
+    client.get("/intake/")
+    walk.post_step(client, "about", walk.about(location))
+    walk.post_step(client, "where", walk.where())
+    health = walk.health(
+        antithrombotic="yes",
+        antithrombotic_medicines=["warfarin"],
+        antithrombotic_why="Atrial fibrillation",
+        inr_latest="2.5",
+        inr_date=inr_date,
+    )
+
+    response = walk.post_step(client, "health", health)
+
+    assert set(response.context["form"].errors) == {"inr_date"}
+    assert message in response.content.decode()
+    assert response.context["form"]["inr_latest"].value() == "2.5"
+    assert Intake.objects.count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(("inr_date", "expected"), [("2026-05-03", 1), ("2026-05-02", 2)])
+def test_it_uses_the_inr_date_counted_from_the_day_of_answering(client, location, inr_date, expected):
+    health = walk.health(
+        antithrombotic="yes",
+        antithrombotic_medicines=["warfarin"],
+        antithrombotic_why="Atrial fibrillation",
+        inr_latest="2.5",
+        inr_date=inr_date,
+        inr_target_high="3",
+    )
+    walk.walk(client, location, health_data=health)
+
+    intake = Intake.objects.get()
+    assert intake.outcome == Intake.Outcome.NEEDS_REVIEW
+    assert len(intake.results[0]["reasons"]) == expected  # the second reason: INR more than 7 days old

@@ -1,4 +1,4 @@
-"""The rule set judged row by row against CLINICAL.md's table, both sides of every threshold. No database."""
+"""The rule set judged row by row against the table of docs/clinical.md, both sides of every threshold. No database."""
 
 from datetime import date
 
@@ -13,10 +13,10 @@ CLEARED, NEEDS_REVIEW, NOT_SUITABLE = "cleared", "needs_review", "not_suitable"
 
 
 def healthy(**changes) -> dict:
-    """Answers of a healthy 40-year-old adult who is fine with needles, changed by `changes`."""
+    """Answers of a healthy 40-year-old adult who is fine with needles and wants the left calf treated, answered on
+    10 May 2026, changed by `changes`."""
     answers = {q.name: q.choices[0][0] for q in rules.QUESTIONS}
-    answers["needle_fear"] = "fine"
-    answers["age"] = 40
+    answers.update(needle_fear="fine", age=40, areas=["calf_shin"], area_side="left", answered_on="2026-05-10")
     answers.update(changes)
     return answers
 
@@ -37,10 +37,10 @@ def test_it_clears_a_healthy_adult():
 
 
 def test_it_declares_one_rule_per_row_of_the_clinical_table():
-    # 19 rows; the immune/heart-valve row is asked as two plain questions.
-    assert len(rules.RULES) == 20
+    # 24 rows; the immune/heart-valve row is asked as two plain questions.
+    assert len(rules.RULES) == 25
     assert len({r.id for r in rules.RULES}) == len(rules.RULES)
-    asked = {q.name for q in rules.QUESTIONS} | {"age", "service_uses_estim"}
+    asked = {q.name for q in rules.QUESTIONS} | set(rules.OTHER_ANSWERS) | {"service_uses_estim"}
     fields = asked | set(rules.FOLLOW_UP_PARENT)
     for rule in rules.RULES:
         for condition in rule.applies_when + tuple(c for e in rule.escalations for c in e.when):
@@ -115,7 +115,7 @@ def test_it_judges_skin_infection_by_where_it_is(where, expected):
 def test_it_asks_people_who_are_unwell_today_to_book_when_well():
     judgement = judge(healthy(acute_illness="yes"), service_uses_estim=False)
     assert judgement.outcome == NOT_SUITABLE
-    assert "when you feel better" in judgement.reasons[0].patient_text
+    assert "when you feel better" in judgement.reasons[0].patient_texts[0]
 
 
 @pytest.mark.parametrize(
@@ -138,9 +138,38 @@ def test_it_refuses_an_earlier_bad_reaction():
     assert outcome(bad_reaction="yes") == NOT_SUITABLE
 
 
-@pytest.mark.parametrize(("where", "expected"), [("at_area", NOT_SUITABLE), ("elsewhere", NEEDS_REVIEW)])
-def test_it_judges_lymphoedema_by_the_affected_limb(where, expected):
-    assert outcome(lymphoedema="yes", lymph_where=where) == expected
+LEFT_ARM = {"lymphoedema": "yes", "lymph_part": ["arm"], "lymph_side": "left"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        # The example of docs/clinical.md: lymphoedema of the left arm, the right shoulder to treat.
+        ({**LEFT_ARM, "areas": ["shoulder"], "area_side": "right"}, NEEDS_REVIEW),
+        ({**LEFT_ARM, "areas": ["shoulder"], "area_side": "left"}, NOT_SUITABLE),
+        ({**LEFT_ARM, "areas": ["wrist_hand"], "area_side": "both"}, NOT_SUITABLE),
+        ({**LEFT_ARM, "lymph_side": "both", "areas": ["elbow_arm"], "area_side": "right"}, NOT_SUITABLE),
+        # Armpit nodes removed: the trunk quadrant beside the arm (neck, upper back, chest) counts too.
+        ({**LEFT_ARM, "areas": ["neck"], "area_side": "middle"}, NOT_SUITABLE),
+        ({**LEFT_ARM, "areas": ["upper_back"], "area_side": "left"}, NOT_SUITABLE),
+        ({**LEFT_ARM, "areas": ["chest"], "area_side": "right"}, NEEDS_REVIEW),
+        ({**LEFT_ARM, "areas": ["calf_shin"], "area_side": "left"}, NEEDS_REVIEW),
+        ({**LEFT_ARM, "areas": ["lower_back"], "area_side": "middle"}, NEEDS_REVIEW),
+        # A leg (or groin nodes): the leg and the lower trunk beside it.
+        ({"lymphoedema": "yes", "lymph_part": ["leg"], "lymph_side": "right", "area_side": "right"}, NOT_SUITABLE),
+        ({"lymphoedema": "yes", "lymph_part": ["leg"], "lymph_side": "right"}, NEEDS_REVIEW),  # left calf
+        (
+            {"lymphoedema": "yes", "lymph_part": ["leg"], "lymph_side": "right", "areas": ["lower_back"],
+             "area_side": "middle"},
+            NOT_SUITABLE,
+        ),
+        ({"lymphoedema": "yes", "lymph_part": ["other"], "lymph_side": "left"}, NEEDS_REVIEW),
+        # Not sure which side: not suitable online, wherever the area is.
+        ({"lymphoedema": "yes", "lymph_part": ["leg"], "lymph_side": "unsure", "areas": ["neck"]}, NOT_SUITABLE),
+    ],
+)  # fmt: skip
+def test_it_judges_lymphoedema_by_the_affected_limb_and_its_side(changes, expected):
+    assert outcome(**changes) == expected
 
 
 @pytest.mark.parametrize(
@@ -154,6 +183,8 @@ def test_it_judges_lymphoedema_by_the_affected_limb(where, expected):
         "metal_allergy",
         "cancer_near_area",
         "recent_surgery",
+        "joint_replacement",
+        "blood_clot",
     ],
 )
 def test_it_sends_relative_contraindications_to_review(question):
@@ -161,13 +192,13 @@ def test_it_sends_relative_contraindications_to_review(question):
     assert rule_ids(**{question: "yes"}) == [question]
 
 
-@pytest.mark.parametrize(("estim", "expected"), [(True, NEEDS_REVIEW), (False, CLEARED)])
-def test_it_reviews_a_pacemaker_only_with_electrical_stimulation(estim, expected):
+@pytest.mark.parametrize(("estim", "expected"), [(True, NOT_SUITABLE), (False, CLEARED)])
+def test_it_refuses_electrical_stimulation_with_a_pacemaker_and_informs_without_it(estim, expected):
     judgement = judge(healthy(implanted_device="yes"), service_uses_estim=estim)
     assert judgement.outcome == expected
     # Without electrical stimulation it is still recorded for the therapist.
     assert judgement.reasons[0].rule == "implanted_device"
-    assert judgement.reasons[0].disposition == ("needs_review" if estim else "inform")
+    assert judgement.reasons[0].disposition == ("not_suitable" if estim else "inform")
 
 
 def test_it_only_informs_about_alcohol_today():
@@ -179,6 +210,7 @@ def test_it_only_informs_about_alcohol_today():
             "disposition": "inform",
             "reasons": [rules.RULES_BY_ID["alcohol_today"].staff_reason],
             "questions": ["alcohol_today"],
+            "patient_texts": [rules.RULES_BY_ID["alcohol_today"].patient_text],
         }
     ]
 
@@ -192,13 +224,14 @@ def test_it_takes_the_strictest_disposition_and_keeps_every_reason():
 def test_it_never_puts_rule_ids_in_patient_wording():
     for rule in rules.RULES:
         # Ids such as "needle_fear" or "consent_capacity" are ours; plain words like "pregnancy" may appear.
-        assert "_" not in rule.patient_text
+        for _, text in rule.wordings():
+            assert "_" not in text
 
 
 @given(
     st.dictionaries(
-        st.sampled_from([q.name for q in rules.QUESTIONS]),
-        st.sampled_from(["yes", "no", "unsure", "fine", "nervous", "strong"]),
+        st.sampled_from([q.name for q in rules.QUESTIONS] + ["lymph_side", "clot_when", "clot_side", "area_side"]),
+        st.sampled_from(["yes", "no", "unsure", "fine", "nervous", "strong", "left", "right", "both", "recent"]),
     ),
     st.booleans(),
 )
@@ -220,3 +253,212 @@ def test_it_is_a_pure_function_of_the_answers(changes, estim):
 )
 def test_it_counts_age_in_whole_years(born, day, age):
     assert rules.age_on(born, day) == age
+
+
+# --- Rows added or changed in rule set 2026.2 ---------------------------------------------------------------------
+
+VKA = {"antithrombotic": "yes", "antithrombotic_medicines": ["warfarin"], "inr_date": "2026-05-08"}
+
+
+@pytest.mark.parametrize(
+    ("inr", "expected"),
+    [("4.5", NOT_SUITABLE), ("3.6", NOT_SUITABLE), ("3.5", NEEDS_REVIEW), ("2.5", NEEDS_REVIEW)],
+)
+def test_it_refuses_an_inr_above_3_5_when_the_target_is_not_known(inr, expected):
+    assert outcome(**VKA, inr_latest=inr) == expected
+
+
+def test_it_judges_a_known_target_before_the_3_5_limit():
+    # A target of 3.5 to 4.5 (mechanical valves): 4.0 is within it, so a therapist decides.
+    assert outcome(**VKA, inr_latest="4.0", inr_target_high="4.5") == NEEDS_REVIEW
+    assert outcome(**VKA, inr_latest="4.6", inr_target_high="4.5") == NOT_SUITABLE
+
+
+@pytest.mark.parametrize(
+    ("inr_date", "stale"),
+    [("2026-05-10", False), ("2026-05-03", False), ("2026-05-02", True), ("2025-11-01", True)],
+)
+def test_it_never_clears_an_inr_older_than_seven_days(inr_date, stale):
+    answers = healthy(**{**VKA, "inr_date": inr_date}, inr_latest="2.4", inr_target_high="3")
+    judgement = judge(answers, service_uses_estim=False)
+
+    assert judgement.outcome == NEEDS_REVIEW
+    assert ("Vitamin K antagonist: INR more than 7 days old" in judgement.reasons[0].staff_reasons) is stale
+
+
+def test_it_reviews_an_inr_of_unknown_date_and_says_so():
+    judgement = judge(healthy(**{**VKA, "inr_date": ""}, inr_latest="2.4"), service_uses_estim=False)
+
+    assert judgement.outcome == NEEDS_REVIEW
+    assert judgement.reasons[0].patient_texts == (rules.RULES_BY_ID["antithrombotic"].escalations[3].patient_text,)
+
+
+def test_it_reads_an_inr_date_without_the_day_of_answering_as_not_recent():
+    answers = healthy(**VKA, inr_latest="2.4")
+    del answers["answered_on"]
+
+    assert (
+        "Vitamin K antagonist: INR more than 7 days old"
+        in judge(answers, service_uses_estim=False).reasons[0].staff_reasons
+    )
+
+
+def test_it_does_not_ask_other_blood_thinners_for_an_inr_date():
+    judgement = judge(healthy(antithrombotic="yes", antithrombotic_medicines=["doac"]), service_uses_estim=False)
+
+    assert judgement.reasons[0].staff_reasons == ("Takes an anticoagulant or antiplatelet medicine",)
+
+
+def test_it_names_every_vitamin_k_antagonist_in_the_inr_questions():
+    follow_ups = {f.name: f.label for f in rules.QUESTIONS_BY_NAME["antithrombotic"].follow_ups}
+
+    for name in ("inr_latest", "inr_date", "inr_target_high"):
+        assert "warfarin, acenocoumarol or another vitamin K antagonist" in follow_ups[name]
+    assert "acenocoumarol" in dict(rules.ANTITHROMBOTICS)["warfarin"]
+
+
+@pytest.mark.parametrize("area", ["neck", "shoulder", "upper_back", "chest"])
+def test_it_reviews_lung_disease_when_the_area_is_near_the_chest(area):
+    judgement = judge(healthy(lung_disease="yes", areas=["knee", area]), service_uses_estim=False)
+
+    assert judgement.outcome == NEEDS_REVIEW
+    assert judgement.reasons[0].rule == "lung_disease"
+
+
+@pytest.mark.parametrize("area", ["lower_back", "elbow_arm", "calf_shin", "head_jaw"])
+def test_it_informs_about_lung_disease_away_from_the_chest(area):
+    judgement = judge(healthy(lung_disease="yes", areas=[area]), service_uses_estim=False)
+
+    assert judgement.outcome == CLEARED
+    assert [(r.rule, r.disposition) for r in judgement.reasons] == [("lung_disease", "inform")]
+
+
+RECENT_LEFT_LEG_CLOT = {"blood_clot": "yes", "clot_when": "recent", "clot_where": ["leg"], "clot_side": "left"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (RECENT_LEFT_LEG_CLOT, NOT_SUITABLE),  # the left calf is to be treated
+        ({**RECENT_LEFT_LEG_CLOT, "clot_when": "older"}, NEEDS_REVIEW),
+        ({**RECENT_LEFT_LEG_CLOT, "clot_side": "right"}, NEEDS_REVIEW),
+        ({**RECENT_LEFT_LEG_CLOT, "clot_side": "unsure"}, NOT_SUITABLE),
+        ({**RECENT_LEFT_LEG_CLOT, "area_side": "both"}, NOT_SUITABLE),
+        ({**RECENT_LEFT_LEG_CLOT, "areas": ["neck"]}, NEEDS_REVIEW),
+        ({**RECENT_LEFT_LEG_CLOT, "clot_where": ["lung"]}, NEEDS_REVIEW),
+        ({**RECENT_LEFT_LEG_CLOT, "clot_where": ["arm"], "areas": ["shoulder"]}, NOT_SUITABLE),
+        ({**RECENT_LEFT_LEG_CLOT, "clot_where": ["arm"]}, NEEDS_REVIEW),
+    ],
+)
+def test_it_refuses_a_recent_clot_in_the_limb_to_treat_and_reviews_the_others(changes, expected):
+    assert outcome(**changes) == expected
+
+
+def test_it_reviews_a_joint_replacement_however_long_ago():
+    judgement = judge(
+        healthy(joint_replacement="yes", joint_replacement_which="Left knee, 2009"), service_uses_estim=False
+    )
+
+    assert judgement.outcome == NEEDS_REVIEW
+    assert "However long ago" in rules.QUESTIONS_BY_NAME["joint_replacement"].help
+
+
+def test_it_shows_all_medicines_to_the_therapist_without_holding_the_booking():
+    judgement = judge(
+        healthy(medicines="yes", medicines_list="Sertraline 50 mg, fish oil", medicines_bleeding=["ssri", "fish_oil"]),
+        service_uses_estim=False,
+    )
+
+    assert judgement.outcome == CLEARED
+    assert [(r.rule, r.disposition) for r in judgement.reasons] == [("medicines", "inform")]
+    assert judgement.reasons[0].questions == ("medicines",)
+
+
+@pytest.mark.parametrize(("bleeding", "reasons"), [(["nsaid"], 2), ([], 1)])
+def test_it_counts_bleeding_medicines_with_a_blood_thinner_in_the_review(bleeding, reasons):
+    judgement = judge(
+        healthy(
+            antithrombotic="yes",
+            antithrombotic_medicines=["aspirin"],
+            medicines="yes",
+            medicines_list="Ibuprofen when needed",
+            medicines_bleeding=bleeding,
+        ),
+        service_uses_estim=False,
+    )
+
+    assert judgement.outcome == NEEDS_REVIEW  # one blood thinner and an NSAID: reviewed, not refused
+    medicines = judgement.reasons[1]
+    assert medicines.rule == "medicines"
+    assert len(medicines.staff_reasons) == reasons
+    assert medicines.disposition == ("needs_review" if bleeding else "inform")
+
+
+@pytest.mark.parametrize(
+    ("fear", "expected", "fainting"),
+    [("fine", CLEARED, "inform"), ("nervous", NEEDS_REVIEW, "inform"), ("strong", NOT_SUITABLE, "not_suitable")],
+)
+def test_it_asks_everyone_about_fainting_and_refuses_it_with_strong_fear(fear, expected, fainting):
+    judgement = judge(healthy(fainted_needles="yes", needle_fear=fear), service_uses_estim=False)
+
+    assert judgement.outcome == expected
+    assert {r.rule: r.disposition for r in judgement.reasons}["fainted_needles"] == fainting
+    assert not rules.QUESTIONS_BY_NAME["needle_fear"].follow_ups  # no longer asked of nervous people only
+
+
+def test_it_words_the_reaction_question_so_a_sore_arm_after_a_vaccine_is_not_one():
+    question = rules.QUESTIONS_BY_NAME["bad_reaction"]
+
+    assert "serious or allergic reaction" in question.label
+    assert "A sore arm after a vaccine does not count." in question.help
+
+
+def test_it_gives_every_not_suitable_wording_no_promise_of_a_therapists_check():
+    for rule in rules.RULES:
+        for disposition, text in rule.wordings():
+            if disposition == rules.NOT_SUITABLE:
+                assert "will look at your answers" not in text, rule.id
+                assert "check" not in text, rule.id
+                assert "review" not in text, rule.id
+            assert text[0].isupper(), text
+            assert text.endswith("."), text
+
+
+def test_it_gives_each_rule_and_escalation_its_own_wording():
+    wordings = [text for rule in rules.RULES for _, text in rule.wordings()]
+
+    assert len(wordings) == len(set(wordings)) == 42
+
+
+# --- Versions -----------------------------------------------------------------------------------------------------
+
+
+def test_it_ties_the_rule_set_version_to_the_rules():
+    """Fails when the rules or questions change without a new version: intakes are judged by a version, so a
+    version's content must never change once released. Bump rules.VERSION and record its fingerprint."""
+    assert list(rules.FINGERPRINTS)[-1] == rules.VERSION
+    assert rules.fingerprint() == rules.FINGERPRINTS[rules.VERSION], (
+        f"The rules changed: release them as a new rules.VERSION with fingerprint {rules.fingerprint()!r}."
+    )
+    assert len(set(rules.FINGERPRINTS.values())) == len(rules.FINGERPRINTS)
+
+
+def test_it_notices_a_changed_disposition(monkeypatch):
+    changed = tuple(
+        rules.Rule(**{**vars(rule), "disposition": rules.NEEDS_REVIEW}) if rule.id == "bleeding_disorder" else rule
+        for rule in rules.RULES
+    )
+    monkeypatch.setattr(rules, "RULES", changed)
+
+    assert rules.fingerprint() != rules.FINGERPRINTS[rules.VERSION]
+
+
+def test_it_words_results_of_an_earlier_version_without_contradicting_their_outcome():
+    """Rule set 2026.1 stored no wording; its "not suitable" results get today's "please call" wording."""
+    old = {"rule": "needle_fear", "disposition": "not_suitable", "reasons": ["x", "y"], "questions": ["needle_fear"]}
+
+    assert rules.patient_texts(old) == [rules.RULES_BY_ID["needle_fear"].escalations[0].patient_text]
+    assert rules.patient_texts({**old, "disposition": "needs_review"}) == [
+        rules.RULES_BY_ID["needle_fear"].patient_text
+    ]
+    assert rules.patient_texts({**old, "rule": "gone"}) == []

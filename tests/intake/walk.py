@@ -19,7 +19,7 @@ def about(location, **changes) -> dict:
 
 
 def where(**changes) -> dict:
-    data = {"areas": ["calf_shin"], "what_brings_you": "Tight calf after running", "service": ""}
+    data = {"areas": ["calf_shin"], "side": "left", "what_brings_you": "Tight calf after running", "service": ""}
     data.update(changes)
     return data
 
