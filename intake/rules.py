@@ -22,7 +22,7 @@ VERSION = "2026.2"
 # version's rules never change once released: any change to AREAS, SIDES, QUESTIONS or RULES is a new version here.
 FINGERPRINTS = {
     "2026.1": "1f1a06def9c52783",
-    "2026.2": "3eaadef8ef560a09",
+    "2026.2": "3dc34ac6eb7565a1",
 }
 
 # Dispositions, from least to most restrictive.
@@ -648,8 +648,8 @@ RULES: tuple[Rule, ...] = (
                 (answer_above("inr_latest", INR_LIMIT_WITHOUT_TARGET), answer_missing("inr_target_high")),
                 NOT_SUITABLE,
                 "Latest INR above 3.5 and no target range given",
-                f"Your last INR was above 3.5, which is too high for needling to be safe. We would like to talk with "
-                f"you first. {KEEP_TAKING}",
+                f"Your last INR was above 3.5, which is too high for needling to be safe, so we would like to talk "
+                f"with you first. {KEEP_TAKING}",
             ),
             Escalation(
                 (chosen_at_least("antithrombotic_medicines", 2),),
@@ -762,7 +762,7 @@ RULES: tuple[Rule, ...] = (
         (answer_is_yes("acute_illness"),),
         NOT_SUITABLE,
         "Unwell or feverish today",
-        "As you are unwell today, please rest, and book when you feel better.",
+        "As you are unwell today, please rest and get well first, and book when you feel better.",
         questions=("acute_illness",),
     ),
     Rule(
@@ -829,8 +829,8 @@ RULES: tuple[Rule, ...] = (
         (answer_is_yes("lymphoedema"),),
         NEEDS_REVIEW,
         "Lymphoedema or lymph nodes removed, away from the area to treat",
-        "As you have lymphoedema or have had lymph nodes removed, a therapist will look at your answers first and "
-        "plan around the side that is affected.",
+        "As you have lymphoedema or have had lymph nodes removed, a therapist will look at your answers first, "
+        "then plan around the affected side.",
         escalations=(
             Escalation(
                 (part_at_area("lymph_part", "lymph_side", with_quadrant=True),),
@@ -855,8 +855,8 @@ RULES: tuple[Rule, ...] = (
         (answer_is_yes("lung_disease"),),
         INFORM,
         "Lung disease or an earlier collapsed lung (area away from the chest)",
-        "Thank you for telling us about your lungs. Your therapist will know, and will take extra care if they "
-        "ever treat near your chest.",
+        "Thank you for telling us about your lungs: your therapist will know about them, and will take extra care if "
+        "they ever treat near your chest.",
         escalations=(
             Escalation(
                 (chosen_any("areas", *NEAR_THE_CHEST),),
@@ -930,8 +930,8 @@ RULES: tuple[Rule, ...] = (
                 NOT_SUITABLE,
                 "Implanted electrical device and the chosen service uses electrical stimulation",
                 "We do not use electrical stimulation with a pacemaker, defibrillator or other implanted electrical "
-                "device, as it could upset the device. Needling without it may still suit you, and we would be glad "
-                "to talk it through.",
+                "device, as it could upset the device. Needling without it may still suit you. We would be glad to "
+                "talk it through.",
             ),
         ),
         questions=("implanted_device",),

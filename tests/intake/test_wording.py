@@ -1,0 +1,113 @@
+"""The patient wording of the intake: plain (reading grade about 5 to 7), its consent text versioned by content, and
+original (no run of ten words from the seed articles the product was started from)."""
+
+import re
+from pathlib import Path
+
+import pytest
+import textstat
+import textstat.backend.counts._count_syllables as textstat_syllables
+
+from intake import consent, rules
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / ".." / "shared" / "seeds"
+RUN = 10
+
+
+@pytest.fixture
+def reading_grade(monkeypatch):
+    """Flesch–Kincaid grade with syllables from Pyphen: textstat's CMU dictionary would need a download."""
+    monkeypatch.setattr(textstat_syllables, "get_cmudict", lambda lang: {})
+    return textstat.flesch_kincaid_grade
+
+
+def _outcome_wording() -> str:
+    return " ".join(text for rule in rules.RULES for _, text in rule.wordings())
+
+
+def test_it_words_the_outcomes_at_reading_grade_five_to_seven(reading_grade):
+    assert 5 <= reading_grade(_outcome_wording()) <= 7
+
+
+def test_it_words_the_consent_at_reading_grade_five_to_seven(reading_grade):
+    text = " ".join(consent.paragraphs(emergency_number="112"))
+
+    assert 5 <= reading_grade(text) <= 7
+
+
+def test_it_writes_no_outcome_or_consent_paragraph_above_grade_ten(reading_grade):
+    """Averages hide a hard sentence; no single paragraph may be much harder than the rest. (One short sentence
+    with a word such as "circulation" scores high on its own, hence the looser limit per paragraph.)"""
+    texts = [text for rule in rules.RULES for _, text in rule.wordings()] + consent.paragraphs(emergency_number="112")
+
+    assert {text: reading_grade(text) for text in texts if reading_grade(text) > 10} == {}
+
+
+def test_it_ties_each_consent_version_to_its_text():
+    """Fails when a released consent text changes: patients agreed to it word for word. Add a new version instead."""
+    assert list(consent.CONSENT_TEXTS)[-1] == consent.CONSENT_VERSION
+    assert set(consent.FINGERPRINTS) == set(consent.CONSENT_TEXTS)
+    for version in consent.CONSENT_TEXTS:
+        assert consent.fingerprint(version) == consent.FINGERPRINTS[version], version
+
+
+def test_it_covers_what_the_consent_section_of_the_clinical_notes_lists():
+    text = " ".join(consent.paragraphs(emergency_number="999"))
+
+    for phrase in (
+        "sterile",
+        "nothing is injected",
+        "sore for one or two days",
+        "bruise",
+        "faint",
+        "about one treatment in a thousand",
+        "collapsed lung",
+        "much rarer than one in a thousand",  # its own figure, never lumped in with all major events
+        "nerve injury",
+        "infection",
+        "short of breath or have chest pain",
+        "up to about two days later",
+        "call 999",
+        "electrical stimulation",
+        "tingling",
+        "twitch",
+        "pacemaker",
+        "cannot promise",
+        "stop at any time",
+        "take back your consent",
+        "course of dry needling",
+        "parent or guardian",
+    ):
+        assert phrase in text, phrase
+
+
+def _words(text: str) -> list[str]:
+    text = text.lower().replace("’", "").replace("'", "")
+    return re.findall(r"[^\W_]+", text)
+
+
+def _runs(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1)}
+
+
+def test_it_copies_no_run_of_ten_words_from_any_seed_article():
+    seed_files = sorted(SEEDS.glob("*.txt"))
+    # Fail, never skip: a clone without the seed articles beside it must not pass this silently.
+    assert seed_files, f"No seed articles found in {SEEDS.resolve()}; the originality check cannot run."
+    seed_runs = set().union(*(_runs(_words(f.read_text(encoding="utf-8"))) for f in seed_files))
+    ours = [
+        path
+        for path in (REPO / "intake").rglob("*")
+        if path.is_file() and path.suffix in {".py", ".html", ".txt"} and "migrations" not in path.parts
+    ]
+    wording = [_outcome_wording(), " ".join(consent.paragraphs()), *(q.label + " " + q.help for q in rules.QUESTIONS)]
+
+    copied = {
+        " ".join(run)
+        for text in [*(p.read_text(encoding="utf-8") for p in ours), *wording]
+        for run in _runs(_words(text)) & seed_runs
+    }
+
+    assert len(ours) > 20
+    assert copied == set()
