@@ -1,12 +1,13 @@
 """The questionnaire in Chromium on a phone: each of the three outcomes, follow-ups revealed by JavaScript, a page
-with validation errors, and zero axe violations on every step and outcome page."""
+with validation errors, the side of the area to treat against lymphoedema, and zero axe violations on every step and
+outcome page."""
 
 import pytest
 
 from intake import rules
 from intake.models import Intake
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import SCREENSHOTS, save_screenshot
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,11 +32,12 @@ def _about_you(page, location):
     page.get_by_role("button", name="Continue").click()
 
 
-def _where(page):
+def _where(page, area="Calf or shin", side="Left"):
     assert page.get_by_text("Step 2 of 4").is_visible()
     assert_accessible(page)
     save_screenshot(page, "intake-2-where")
-    page.get_by_label("Calf or shin").check()
+    page.get_by_label(area, exact=True).check()
+    page.get_by_role("group", name="On which side of your body?").get_by_label(side, exact=True).check()
     page.get_by_label("What brings you to us?").fill("Tight calf after running")
     page.get_by_role("button", name="Continue").click()
 
@@ -54,7 +56,8 @@ def _continue(page):
 
 def _consent(page, name="Asha Rao"):
     assert page.get_by_text("Step 4 of 4").is_visible()
-    assert page.get_by_text("Nothing is injected").is_visible()
+    assert page.get_by_text("nothing is injected").is_visible()
+    assert page.get_by_text("call 112 for an ambulance straight away").is_visible()
     assert_accessible(page)
     save_screenshot(page, "intake-4-consent")
     page.get_by_label("Type your full name").fill(name)
@@ -144,3 +147,31 @@ def test_it_shows_the_returning_patient_form_accessibly(phone, location):
     assert phone.locator("#error-summary").is_visible()
     save_screenshot(phone, "intake-returning-errors")
     assert_accessible(phone)
+
+
+def test_it_compares_the_side_of_lymphoedema_with_the_side_to_treat(phone, location):
+    """Lymph nodes removed from the left armpit: the right shoulder is reviewed, never refused, and the new
+    follow-ups (part of the body, side) are revealed and answered on a phone."""
+    _about_you(phone, location)
+    _where(phone, area="Shoulder", side="Right")
+    _health(phone, {"lymphoedema": "yes"})
+    follow_ups = phone.locator('[data-reveal-for="health-lymphoedema"]')
+    assert follow_ups.is_visible()
+    follow_ups.get_by_label("An arm, or lymph nodes removed from the armpit").check()
+    follow_ups.get_by_role("group", name="If yes: on which side?").get_by_label("Left", exact=True).check()
+    follow_ups.get_by_label("If yes: when did it start").fill("Nodes removed in 2019")
+    follow_ups.scroll_into_view_if_needed()
+    assert_accessible(phone)
+    save_screenshot(phone, "intake-3-health-lymphoedema")
+    # The question with its revealed follow-ups alone, readable at phone size (the full page is very long).
+    follow_ups.locator("xpath=..").screenshot(path=str(SCREENSHOTS / "intake-3-lymphoedema-question-phone.png"))
+    _continue(phone)
+    _consent(phone)
+
+    assert "a therapist will check your answers" in phone.get_by_role("heading", level=1).inner_text()
+    assert phone.get_by_text("plan around the affected side").is_visible()
+    assert_accessible(phone)
+    intake = Intake.objects.get()
+    assert intake.answers["area_side"] == "right"
+    assert intake.answers["lymph_part"] == ["arm"]
+    assert intake.outcome == "needs_review"
