@@ -105,7 +105,7 @@ class Decision:
 
 
 def booking_decision(*, service: Service, intake: Intake | None, now: datetime) -> Decision:
-    """Confirm, hold as pending review, or refuse (CLINICAL.md, "Outcomes"). Services without needles need no
+    """Confirm, hold as pending review, or refuse (docs/clinical.md, "Outcomes"). Services without needles need no
     screening at all."""
     if not service.needs_screening:
         return Decision(Appointment.Status.CONFIRMED)
@@ -113,7 +113,7 @@ def booking_decision(*, service: Service, intake: Intake | None, now: datetime) 
         return Decision(None, "intake")
     if service.uses_electrical_stimulation and not intake.service_uses_estim:
         # Judged for a service without electrical stimulation, where an implanted device only "informs"; with
-        # stimulation it needs review (CLINICAL.md). So the questions are answered again for this service.
+        # stimulation it is not suitable online (docs/clinical.md). So the questions are answered again for this one.
         return Decision(None, "intake")
     verdict = intake.needling_booking
     if verdict == "confirm":

@@ -35,7 +35,7 @@ class Patient(models.Model):
 
 
 def intake_valid_days() -> int:
-    """How long a screening stays valid (CLINICAL.md / DESIGN.md: default six months)."""
+    """How long a screening stays valid (docs/clinical.md: default six months)."""
     return int(getattr(settings, "INTAKE_VALID_DAYS", 183))
 
 
