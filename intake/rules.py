@@ -1075,6 +1075,24 @@ def outcome_wording(outcome: str, results: list[dict]) -> tuple[list[str], list[
     return why, good_to_know
 
 
+# Questions of earlier rule sets that are no longer asked, so staff can still read old intakes' answers.
+RETIRED_QUESTIONS = {
+    "fainted_before": "Fainted with needles or blood tests before (asked of nervous patients until 2026.1)",
+    "lymph_where": "Where the lymphoedema is, compared with the area to treat (until 2026.1)",
+}
+RETIRED_VALUES = {"yes": "Yes", "no": "No", "at_area": "At or near the area to treat", "elsewhere": "Elsewhere"}
+
+
+def earlier_answers(answers: dict) -> list[tuple[str, str]]:
+    """(label, answer) of the answers to questions that the current rule set no longer asks."""
+    asked = set(QUESTIONS_BY_NAME) | set(FOLLOW_UP_PARENT) | set(OTHER_ANSWERS)
+    return [
+        (RETIRED_QUESTIONS.get(name, name), RETIRED_VALUES.get(str(value), str(value)))
+        for name, value in answers.items()
+        if name not in asked
+    ]
+
+
 def age_on(date_of_birth: date, day: date) -> int:
     """Whole years between a birth date and a day (a 29 February birthday counts from 1 March in other years)."""
     years = day.year - date_of_birth.year

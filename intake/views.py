@@ -322,6 +322,7 @@ def _answers_context(intake: Intake) -> dict:
         "answer_rows": rows,
         "areas": [area_labels.get(a, a) for a in answers.get("areas", [])],
         "area_side": dict(rules.SIDES).get(answers.get("area_side"), ""),
+        "earlier_answers": rules.earlier_answers(answers),
         "what_brings_you": answers.get("what_brings_you", ""),
         "age": answers.get("age"),
         "reasons": [

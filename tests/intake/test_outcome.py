@@ -253,5 +253,14 @@ def test_it_keeps_the_versions_through_a_review_and_shows_them_to_staff(client):
     old.refresh_from_db()
     assert (old.rule_set_version, old.consent_version) == ("2026.1", "2026.1")
     assert "rules 2026.1, consent 2026.1" in page
+
+
+def test_it_shows_staff_the_answers_to_questions_no_longer_asked(client, earlier):
+    client.force_login(therapist_user())
+
+    page = client.get(f"/intake/review/{earlier.pk}/").content.decode()
+
+    assert "Answers to questions no longer asked" in page
+    assert "Fainted with needles or blood tests before (asked of nervous patients until 2026.1): <strong>Yes" in page
     assert CONSENT_VERSION != "2026.1"
     assert rules.VERSION != "2026.1"
