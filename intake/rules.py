@@ -1,4 +1,4 @@
-"""The screening rule set as data (docs/clinical.md, "Default rules"), and the pure function that judges answers by it.
+"""The screening rule set as data (docs/clinical.md, "The rules"), and the pure function that judges answers by it.
 
 Each row of the clinical table is one `Rule` here: the question it reads, its default disposition, and any
 escalations ("first trimester: not suitable online") as declarative conditions. A clinician changing a disposition

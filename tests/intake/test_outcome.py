@@ -1,4 +1,4 @@
-"""The outcome page for every rule and every escalation of the rule set (docs/clinical.md, "Patient wording").
+"""The outcome page for every rule and every escalation of the rule set (docs/clinical.md, "Outcomes").
 
 Each is triggered through the service, as a submitted questionnaire would be, and its page is read as the patient
 sees it: its own wording is there, and a "please call us" page never says that a therapist will check the answers.
