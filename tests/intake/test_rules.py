@@ -462,3 +462,36 @@ def test_it_words_results_of_an_earlier_version_without_contradicting_their_outc
         rules.RULES_BY_ID["needle_fear"].patient_text
     ]
     assert rules.patient_texts({**old, "rule": "gone"}) == []
+
+
+MIRROR = {"left": "right", "right": "left"}
+
+
+@given(
+    part=st.sampled_from(["arm", "leg", "head_neck", "other"]),
+    affected=st.sampled_from(["left", "right", "both", "unsure"]),
+    areas=st.lists(st.sampled_from([value for value, _ in rules.AREAS]), min_size=1, max_size=3, unique=True),
+    side=st.sampled_from([value for value, _ in rules.SIDES]),
+)
+def test_it_judges_the_sides_of_lymphoedema_symmetrically_and_safely(part, affected, areas, side):
+    """Mirroring the body never changes the outcome, "both sides" is never less strict than one side, and "not sure"
+    is not suitable online."""
+    judged = outcome(lymphoedema="yes", lymph_part=[part], lymph_side=affected, areas=areas, area_side=side)
+    mirrored = outcome(
+        lymphoedema="yes",
+        lymph_part=[part],
+        lymph_side=MIRROR.get(affected, affected),
+        areas=areas,
+        area_side=MIRROR.get(side, side),
+    )
+    both = outcome(lymphoedema="yes", lymph_part=[part], lymph_side="both", areas=areas, area_side=side)
+
+    assert judged == mirrored
+    if affected == "unsure":
+        assert judged == NOT_SUITABLE  # stricter even than "both sides": where it is cannot be planned around
+    else:
+        assert rules.SEVERITY[_disposition(both)] >= rules.SEVERITY[_disposition(judged)]
+
+
+def _disposition(outcome_: str) -> str:
+    return rules.DISPOSITION_OF_OUTCOME[outcome_]
