@@ -31,13 +31,15 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "object_type", "object_id", "ip_address"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["object_id", "actor__username"]
-    date_hierarchy = "at"
-    list_select_related = ["actor"]
+    """The audit trail, read-only for everyone (the database refuses changes too). Filter by action, actor and date
+    here; by patient with ?patient_id=<id> (the patient's page links to it)."""
 
-    # The audit log is append-only, for everyone.
+    list_display = ["at", "actor_name", "action", "object_type", "object_id", "patient_id", "ip_address"]
+    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "object_type"]
+    search_fields = ["actor_name", "=object_id"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
     def has_add_permission(self, request):
         return False
 
@@ -46,6 +48,9 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in ("patient_id", "patient_id__exact") or super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(OutboundMessage)

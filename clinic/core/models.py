@@ -94,33 +94,92 @@ class Location(models.Model):
         return [line.strip() for line in self.address.splitlines() if line.strip()]
 
 
+class AuditEventQuerySet(models.QuerySet):
+    def about_patient(self, patient_id: int):
+        return self.filter(patient_id=patient_id)
+
+    def update(self, **kwargs):
+        raise AuditEventImmutable("Audit events are append-only: they cannot be changed.")
+
+    def delete(self):
+        raise AuditEventImmutable("Audit events are append-only: they cannot be deleted.")
+
+
+class AuditEventImmutable(Exception):
+    pass
+
+
 class AuditEvent(models.Model):
-    """Who did what to which record, when and from where. Written when staff see health answers or change
-    an appointment. Rows are never edited; `detail` holds ids and field names, never health answers."""
+    """Who did what to which record, when and from where (docs/design.md, "Who sees what").
+
+    Append-only: the model refuses saves of existing rows and deletes, and on PostgreSQL a trigger refuses UPDATE and
+    DELETE whatever the client (migration core.0006). The actor's name is copied in at the time, and the actor
+    cannot be deleted while events name them (PROTECT: staff accounts are deactivated, never deleted), so an event
+    keeps who did it. `patient_id` names the patient the event is about (a plain number, not a foreign key: the
+    core knows nothing of patients, and an erased patient's events stay). `detail` holds ids, counts and field
+    names, never health answers or contact details."""
 
     class Action(models.TextChoices):
+        # Staff sign-in (recorded by the staff-access code).
+        LOGIN_SUCCESS = "login_success", "Signed in"
+        LOGIN_FAILURE = "login_failure", "Failed to sign in"
+        LOGIN_LOCKOUT = "login_lockout", "Locked out after failed sign-ins"
+        TWO_FACTOR_FAILURE = "two_factor_failure", "Gave a wrong two-factor code"
+        # Health data and screening.
         VIEW_HEALTH_ANSWERS = "view_health_answers", "Viewed health answers"
+        VIEW_REVIEW_QUEUE = "view_review_queue", "Viewed the review queue"
+        INTAKE_SUBMIT = "intake_submit", "Submitted a screening"
         REVIEW_DECISION = "review_decision", "Decided a screening review"
+        # Appointments and messages.
         APPOINTMENT_CREATE = "appointment_create", "Created an appointment"
         APPOINTMENT_CHANGE = "appointment_change", "Changed an appointment"
         MESSAGE_RESEND = "message_resend", "Resent a message"
+        # The clinic's set-up and staff.
+        HOURS_CHANGE = "hours_change", "Changed working hours"
+        TIME_OFF_CHANGE = "time_off_change", "Changed time off"
+        CLOSURE_CHANGE = "closure_change", "Changed a closure"
+        SERVICE_CHANGE = "service_change", "Changed a service"
+        LOCATION_CHANGE = "location_change", "Changed a location"
+        STAFF_CHANGE = "staff_change", "Changed a staff account"
+        CONFIG_CHANGE = "config_change", "Changed other set-up or content"
+        # Patients' data rights and retention.
+        PATIENT_EXPORT = "patient_export", "Exported a patient's data"
+        PATIENT_ERASE = "patient_erase", "Erased a patient"
+        RETENTION_PURGE = "retention_purge", "Purged old records"
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(
+        max_length=300, blank=True, help_text="The actor's name and user name when it happened; blank: a patient."
     )
     action = models.CharField(max_length=40, choices=Action.choices)
     object_type = models.CharField(max_length=60, help_text="app_label.model of the record")
     object_id = models.CharField(max_length=64)
+    patient_id = models.BigIntegerField(null=True, blank=True, help_text="The patient this is about, if any.")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx"),
+            models.Index(fields=["patient_id", "-at"], name="audit_patient_idx"),
+        ]
 
     def __str__(self):
-        return f"{self.actor} {self.get_action_display()} {self.object_type}#{self.object_id}"
+        return f"{self.actor_name or 'patient'} {self.get_action_display()} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditEventImmutable("Audit events are append-only: they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEventImmutable("Audit events are append-only: they cannot be deleted.")
 
 
 class OutboundMessageQuerySet(models.QuerySet):

@@ -28,13 +28,36 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def audit_record(*, actor, action: str, obj: models.Model, request=None, detail: dict | None = None) -> AuditEvent:
-    """Append one audit event. `detail` must hold ids and field names only, never health answers."""
+def actor_label(user) -> str:
+    """How an event names its actor for good: full name and user name as they were at the time."""
+    full_name = user.get_full_name().strip()
+    username = user.get_username()
+    return f"{full_name} ({username})" if full_name else username
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    patient_id: int | None = None,
+    request=None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one audit event about `obj` (or a record named by `object_type` and `object_id`, such as a purge).
+
+    `patient_id` names the patient it is about, so a clinic admin can find and export everything about one patient.
+    `detail` must hold ids, counts and field names only, never health answers or contact details."""
+    staff = actor if actor is not None and actor.is_authenticated else None
     event = AuditEvent(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=staff,
+        actor_name=actor_label(staff) if staff is not None else "",
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        object_type=obj._meta.label_lower if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else object_id,
+        patient_id=patient_id,
         ip_address=client_ip(request),
         detail=detail or {},
     )
