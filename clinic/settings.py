@@ -5,6 +5,7 @@ sets DEBUG=0 and the required secrets, and start-up stops with a message naming 
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -21,7 +22,23 @@ def _require(name: str, value):
     return value
 
 
-DEBUG = env.bool("DEBUG", default=False)
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    """A yes/no setting. Only true/false, 1/0, yes/no and on/off (any case) are understood; anything else stops
+    start-up, so DEBUG=perhaps never quietly reads as off."""
+    raw = env.str(name, default="").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false (1/0, yes/no, on/off), not {raw!r}.")
+
+
+DEBUG = env_bool("DEBUG", default=False)
 
 # A fixed key is acceptable only for a local DEBUG run; anything else must bring its own.
 SECRET_KEY = env.str("SECRET_KEY", default="") or (
@@ -179,12 +196,43 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 # --- E-mail ---------------------------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# Local defaults print e-mails to the console and link to localhost. With DEBUG off each must be set for real:
+# patients' e-mails and texts silently going to a log, or links pointing at localhost, is worse than not starting.
+_LOCAL_EMAIL_SCHEMES = ("consolemail", "filemail", "memorymail", "dummymail")
+_LOCAL_FROM_EMAIL = "Dry Needling Clinic <appointments@clinic.example>"
+_LOCAL_SITE_URL = "http://localhost:8000"
+
+
+def _production_value(name: str, value: str, *, is_local) -> str:
+    if not DEBUG and (not value or is_local(value)):
+        raise ImproperlyConfigured(
+            f"Set the {name} environment variable for production (DEBUG is off): "
+            f"{'it is not set' if not value else f'{value!r} is a local default'}."
+        )
+    return value
+
+
+EMAIL_URL = _production_value(
+    "EMAIL_URL", env.str("EMAIL_URL", default=""), is_local=lambda v: v.split(":", 1)[0] in _LOCAL_EMAIL_SCHEMES
+)
+EMAIL_CONFIG = env.email_url_config(EMAIL_URL or "consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Dry Needling Clinic <appointments@clinic.example>")
+DEFAULT_FROM_EMAIL = (
+    _production_value(
+        "DEFAULT_FROM_EMAIL", env.str("DEFAULT_FROM_EMAIL", default=""), is_local=lambda v: v == _LOCAL_FROM_EMAIL
+    )
+    or _LOCAL_FROM_EMAIL
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails and SMS (they have no request to build from).
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+SITE_URL = (
+    _production_value(
+        "SITE_URL",
+        env.str("SITE_URL", default=""),
+        is_local=lambda v: urlsplit(v).hostname in (None, "localhost", "127.0.0.1", "::1", "0.0.0.0"),  # noqa: S104
+    )
+    or _LOCAL_SITE_URL
+).rstrip("/")
 
 # --- Celery ---------------------------------------------------------------------------------------------------
 # Local default: kombu's filesystem transport under var/, so the worker and beat need no server.
@@ -222,14 +270,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
 # Strict CSP: everything from our own origin, no inline script; pages must render offline.
 CONTENT_SECURITY_POLICY = {
@@ -264,7 +312,14 @@ OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)  # a dead wo
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 OUTBOX_MESSAGE_ID_DOMAIN = env.str("OUTBOX_MESSAGE_ID_DOMAIN", default="clinic.example")
-SMS_BACKEND = env.str("SMS_BACKEND", default="clinic.core.sms.ConsoleSMSBackend")
+SMS_BACKEND = (
+    _production_value(
+        "SMS_BACKEND",
+        env.str("SMS_BACKEND", default=""),
+        is_local=lambda v: v.rsplit(".", 1)[-1] in ("ConsoleSMSBackend", "LocMemSMSBackend"),
+    )
+    or "clinic.core.sms.ConsoleSMSBackend"
+)
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_TOKEN = env.str("SMS_API_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="Clinic")

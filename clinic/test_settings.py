@@ -13,6 +13,14 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CACHE_KEY_PREFIX", "clinic-test")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# The tests run with DEBUG off, like production, so the production-only values must be set; the e-mail and SMS
+# backends and the site URL are swapped for local ones below.
+os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:1025")
+os.environ.setdefault("DEFAULT_FROM_EMAIL", "Needle & Move <appointments@clinic.test>")
+os.environ.setdefault("SITE_URL", "https://clinic.test")
+os.environ.setdefault("SMS_BACKEND", "clinic.core.sms.HTTPSMSBackend")
+os.environ.setdefault("SMS_API_URL", "http://127.0.0.1:9/sms")
+os.environ.setdefault("SMS_API_TOKEN", "test-only")
 
 from clinic.settings import *  # noqa: F403
 
@@ -22,3 +30,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "clinic.core.sms.LocMemSMSBackend"
+# Links in test messages point at the local server, as in `make run`.
+SITE_URL = "http://localhost:8000"

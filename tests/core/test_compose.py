@@ -8,6 +8,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+REQUIRED = {
+    "SECRET_KEY": "s" * 60,
+    "SITE_URL": "https://book.clinic.example",
+    "DEFAULT_FROM_EMAIL": "appointments@clinic.example",
+    "SMS_BACKEND": "clinic.core.sms.HTTPSMSBackend",
+}
 
 
 def test_it_validates_the_compose_file():
@@ -23,15 +29,21 @@ def test_it_validates_the_compose_file():
             cwd=ROOT,
             timeout=60,
             check=False,
-            env={k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | env,
+            env={k: v for k, v in os.environ.items() if k not in REQUIRED} | env,
         )
 
     # Without a secret the stack refuses to start, naming what to set.
-    refused = config()
+    refused = config(**{k: v for k, v in REQUIRED.items() if k != "SECRET_KEY"})
     assert refused.returncode != 0
     assert "SECRET_KEY" in refused.stderr
 
-    result = config(SECRET_KEY="s" * 60)
+    # Nor without the values production must not guess (docs: README, "Settings").
+    for name in REQUIRED:
+        missing = config(**{k: v for k, v in REQUIRED.items() if k != name})
+        assert missing.returncode != 0, name
+        assert name in missing.stderr
+
+    result = config(**REQUIRED)
     assert result.returncode == 0, result.stderr
     for service in ("db:", "redis:", "web:", "worker:", "beat:", "mailpit:"):
         assert f"  {service}" in result.stdout

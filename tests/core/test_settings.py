@@ -5,11 +5,38 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 # Variables the test run itself sets, which a deployment would not have.
-_TEST_ONLY = {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECURE_SSL_REDIRECT"}
+_TEST_ONLY = {
+    "SECRET_KEY",
+    "DEBUG",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SECURE_SSL_REDIRECT",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "SITE_URL",
+    "SMS_BACKEND",
+    "SMS_API_URL",
+    "SMS_API_TOKEN",
+}
+
+# A complete production environment; each test below spoils one value of it.
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-real-production-secret-" + "k" * 40,
+    "ALLOWED_HOSTS": "clinic.example",
+    "EMAIL_URL": "smtp://mailer:secret@smtp.clinic.example:587",
+    "DEFAULT_FROM_EMAIL": "Needle & Move <appointments@needleandmove.example>",
+    "SITE_URL": "https://book.needleandmove.example",
+    "SMS_BACKEND": "clinic.core.sms.HTTPSMSBackend",
+    "SMS_API_URL": "https://sms.example/send",
+    "SMS_API_TOKEN": "token",
+}
 
 
 def _clean_env(**env) -> dict:
@@ -45,11 +72,81 @@ def test_it_refuses_a_weak_secret_key_in_production():
     assert "at least 50 characters" in result.stderr
 
 
-def test_it_names_a_bad_boolean():
-    result = _settings("s.DEBUG", DEBUG="perhaps")
+@pytest.mark.parametrize("value", ["perhaps", "2", "enabled", "tru"])
+def test_it_names_a_bad_boolean(value):
+    """Regression: DEBUG=perhaps read as off, so a typo silently decided production behaviour."""
+    result = _settings("s.DEBUG", **(PRODUCTION | {"DEBUG": value}))
 
     assert result.returncode != 0
-    assert "DEBUG" in result.stderr or "perhaps" in result.stderr
+    assert f"DEBUG must be true or false (1/0, yes/no, on/off), not {value!r}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        ("TRUE", True),
+        ("yes", True),
+        ("On", True),
+        ("0", False),
+        ("false", False),
+        ("NO", False),
+        ("off", False),
+    ],
+)
+def test_it_reads_each_boolean_spelling(value, expected):
+    result = _settings("s.DEBUG", **(PRODUCTION | {"DEBUG": value}))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(expected)
+
+
+def test_it_starts_with_a_complete_production_environment():
+    result = _settings("s.SITE_URL, s.EMAIL_BACKEND, s.SMS_BACKEND", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "https://book.needleandmove.example",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "clinic.core.sms.HTTPSMSBackend",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("EMAIL_URL", None),
+        ("EMAIL_URL", "consolemail://"),
+        ("EMAIL_URL", "dummymail://"),
+        ("SMS_BACKEND", None),
+        ("SMS_BACKEND", "clinic.core.sms.ConsoleSMSBackend"),
+        ("SITE_URL", None),
+        ("SITE_URL", "http://localhost:8000"),
+        ("SITE_URL", "http://127.0.0.1:8000"),
+        ("SITE_URL", "not a url"),
+        ("DEFAULT_FROM_EMAIL", None),
+        ("DEFAULT_FROM_EMAIL", "Dry Needling Clinic <appointments@clinic.example>"),
+    ],
+)
+def test_it_refuses_to_guess_in_production(name, value):
+    """Unset or left at the local default, patients' e-mails and texts would go to a log or link to localhost."""
+    env = {k: v for k, v in PRODUCTION.items() if k != name} | ({name: value} if value is not None else {})
+
+    result = _settings("s.DEBUG", **env)
+
+    assert result.returncode != 0
+    assert f"Set the {name} environment variable for production (DEBUG is off)" in result.stderr
+
+
+def test_it_keeps_local_defaults_when_debug_is_on():
+    result = _settings("s.EMAIL_BACKEND, s.SMS_BACKEND, s.SITE_URL", DEBUG="1", DATABASE_URL="")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.console.EmailBackend",
+        "clinic.core.sms.ConsoleSMSBackend",
+        "http://localhost:8000",
+    ]
 
 
 def test_it_defaults_to_sqlite_and_the_filesystem_broker_for_local_runs():
@@ -66,12 +163,7 @@ def test_it_defaults_to_sqlite_and_the_filesystem_broker_for_local_runs():
 
 
 def test_it_passes_the_deployment_checks_with_production_settings():
-    env = {
-        "DEBUG": "0",
-        "SECRET_KEY": "a-real-production-secret-" + "k" * 40,
-        "ALLOWED_HOSTS": "clinic.example",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic"),
-    }
+    env = PRODUCTION | {"DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic")}
     base = _clean_env(**env)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
