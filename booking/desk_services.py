@@ -108,6 +108,7 @@ def appointment_transition(
         actor=actor,
         action=AuditEvent.Action.APPOINTMENT_CHANGE,
         obj=appointment,
+        patient_id=appointment.patient_id,
         request=request,
         detail={"change": action, "from": previous, "to": to},
     )

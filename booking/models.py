@@ -232,6 +232,9 @@ class Appointment(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(52)],
         help_text="The therapist's plan at the end of the session: see the patient again in this many weeks.",
     )
+    # The version of the patient's self-service link: bumped by every reschedule and cancel, so a link sent before
+    # answers "replaced" instead of acting on an appointment the patient no longer knows (services.manage_token).
+    link_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

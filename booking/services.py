@@ -66,7 +66,10 @@ def follow_up_lead() -> timedelta:
 
 
 MANAGE_SALT = "booking.manage"
-MANAGE_MAX_AGE = timedelta(days=90)
+# Links sent before versioned links existed were timestamped; they are honoured for their 90 days as version 1.
+LEGACY_MANAGE_MAX_AGE = timedelta(days=90)
+# A link stops working this long after the visit ends (the patient may still want the calendar file that day).
+MANAGE_LINK_GRACE = timedelta(days=1)
 
 
 class BookingError(Exception):
@@ -126,26 +129,50 @@ def booking_decision(*, service: Service, intake: Intake | None, now: datetime) 
 # --- Tokens --------------------------------------------------------------------------------------------------
 
 
+class LinkInvalid(Exception):
+    """A self-service link that names no appointment we can show: tampered with, cut short, or long past."""
+
+
+class LinkReplaced(LinkInvalid):
+    """A genuine link to an appointment that has moved or been cancelled since: a newer message has the link."""
+
+
 def manage_token(appointment: Appointment) -> str:
-    """A signed, timestamped token of the appointment's opaque public id: the patient's self-service link."""
-    return signing.TimestampSigner(salt=MANAGE_SALT).sign(appointment.public_id.hex)
+    """The patient's self-service link: a signature of the appointment's opaque public id and its link version.
+
+    The same appointment in the same state always gives the same token, so every message reuses the current link;
+    a reschedule or cancel bumps the version, and every older link then answers "replaced"."""
+    return signing.Signer(salt=MANAGE_SALT).sign(f"{appointment.public_id.hex}.{appointment.link_version}")
 
 
-def appointment_from_token(token: str, *, now: datetime | None = None) -> Appointment | None:
-    """The appointment a token names, or None when it is tampered with, expired, or the visit is long past."""
+def _token_payload(token: str) -> tuple[uuid.UUID, int]:
+    value = signing.Signer(salt=MANAGE_SALT).unsign(token)
+    if "." not in value:  # a legacy timestamped link ("<hex>:<timestamp>" under the same signature)
+        public_hex = signing.TimestampSigner(salt=MANAGE_SALT).unsign(token, max_age=LEGACY_MANAGE_MAX_AGE)
+        return uuid.UUID(hex=public_hex), 1
+    public_hex, version = value.split(".", 1)
+    return uuid.UUID(hex=public_hex), int(version)
+
+
+def appointment_from_token(token: str, *, now: datetime | None = None) -> Appointment:
+    """The appointment a self-service link names, in the state the link was issued for.
+
+    Raises LinkReplaced when the appointment moved or was cancelled after the link was sent, and LinkInvalid when
+    the link is tampered with, expired (a day after the visit) or names nothing."""
     try:
-        public_hex = signing.TimestampSigner(salt=MANAGE_SALT).unsign(token, max_age=MANAGE_MAX_AGE)
-        public_id = uuid.UUID(hex=public_hex)
+        public_id, version = _token_payload(token)
     except (signing.BadSignature, ValueError):
-        return None
+        raise LinkInvalid from None
     appointment = (
         Appointment.objects.select_related("location", "service", "therapist", "patient")
         .filter(public_id=public_id)
         .first()
     )
     now = now or timezone.now()
-    if appointment is None or appointment.end + timedelta(days=1) < now:
-        return None
+    if appointment is None or appointment.end + MANAGE_LINK_GRACE < now:
+        raise LinkInvalid
+    if version != appointment.link_version:
+        raise LinkReplaced
     return appointment
 
 
@@ -182,11 +209,17 @@ def _owe_confirmation(appointment: Appointment, *, now: datetime) -> None:
 # --- Booking -------------------------------------------------------------------------------------------------
 
 
-def _audit(*, actor, **kwargs) -> None:
-    """Staff changes to appointments are audited (DESIGN.md). A patient acting through the site or a signed link
-    has no user account; their changes are recorded on the appointment itself (source, timestamps, reason)."""
-    if actor is not None and actor.is_authenticated:
-        core_services.audit_record(actor=actor, **kwargs)
+def _audit(*, actor, appointment: Appointment, action: str, request=None, detail: dict) -> None:
+    """Every change to an appointment is audited: by staff (the actor), or by the patient through the site or their
+    signed link (no actor)."""
+    core_services.audit_record(
+        actor=actor,
+        action=action,
+        obj=appointment,
+        patient_id=appointment.patient_id,
+        request=request,
+        detail=detail,
+    )
 
 
 def _lock_therapists(ids: list[int]) -> None:
@@ -338,7 +371,7 @@ def appointment_book(
         _audit(
             actor=created_by,
             action=AuditEvent.Action.APPOINTMENT_CREATE,
-            obj=appointment,
+            appointment=appointment,
             request=request,
             detail={"status": appointment.status, "source": appointment.source, "therapist_id": chosen},
         )
@@ -414,9 +447,10 @@ def appointment_reschedule(
         appointment.start = start
         appointment.end = start + service.duration
         appointment.blocked_until = appointment.end + service.buffer
+        appointment.link_version += 1  # links sent for the old time now answer "replaced"
         try:
             with transaction.atomic():
-                appointment.save(update_fields=["start", "end", "blocked_until", "updated_at"])
+                appointment.save(update_fields=["start", "end", "blocked_until", "link_version", "updated_at"])
         except IntegrityError:
             raise SlotTaken([]) from None
         _plan_reminders(appointment, now=now)
@@ -426,7 +460,7 @@ def appointment_reschedule(
         _audit(
             actor=actor,
             action=AuditEvent.Action.APPOINTMENT_CHANGE,
-            obj=appointment,
+            appointment=appointment,
             request=request,
             detail={"change": "reschedule", "from": previous.isoformat(), "to": start.isoformat()},
         )
@@ -459,12 +493,13 @@ def appointment_cancel(
         appointment.status = Appointment.Status.CANCELLED
         appointment.cancelled_at = now
         appointment.cancellation_reason = reason[:250]
-        appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+        appointment.link_version += 1
+        appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "link_version", "updated_at"])
         _cancel_messages(appointment, now=now)
         _audit(
             actor=actor,
             action=AuditEvent.Action.APPOINTMENT_CHANGE,
-            obj=appointment,
+            appointment=appointment,
             request=request,
             detail={"change": "cancel", "by_patient": by_patient},
         )
@@ -501,13 +536,16 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
                 appointment.cancellation_reason = (
                     "Screening review declined" if decision == "declined" else "Time no longer free at approval"
                 )
-                appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+                appointment.link_version += 1
+                appointment.save(
+                    update_fields=["status", "cancelled_at", "cancellation_reason", "link_version", "updated_at"]
+                )
                 # The notice names no reason: a declined screening is health information.
                 _cancel_messages(appointment, now=timezone.now())
             _audit(
                 actor=actor,
                 action=AuditEvent.Action.APPOINTMENT_CHANGE,
-                obj=appointment,
+                appointment=appointment,
                 detail={"change": "review", "decision": decision, "status": appointment.status},
             )
             changed.append(appointment)
@@ -552,7 +590,7 @@ def appointment_complete(
         _audit(
             actor=actor,
             action=AuditEvent.Action.APPOINTMENT_CHANGE,
-            obj=appointment,
+            appointment=appointment,
             request=request,
             detail={"change": "complete", "follow_up_weeks": follow_up_weeks},
         )

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -226,28 +226,17 @@ def confirm(request):
 # --- Self-service ----------------------------------------------------------------------------------------------
 
 
-def _appointment_for_token(request, token: str) -> Appointment:
-    """The appointment of a valid self-service link; otherwise a page that says the link does not work."""
-    appointment = services.appointment_from_token(token)
-    if appointment is None:
-        raise _InvalidLink
-    return appointment
-
-
-class _InvalidLink(Http404):
-    pass
-
-
-def _invalid_link(request) -> HttpResponse:
-    return render(request, "booking/invalid_link.html", status=404)
-
-
 def _token_view(view):
+    """The appointment of a valid self-service link, in the state the link was sent for; otherwise a page that
+    says the link was replaced (410) or does not work (404), and shows nothing of any booking."""
+
     def wrapped(request, token, *args, **kwargs):
         try:
-            appointment = _appointment_for_token(request, token)
-        except _InvalidLink:
-            return _invalid_link(request)
+            appointment = services.appointment_from_token(token)
+        except services.LinkReplaced:
+            return render(request, "booking/link_replaced.html", status=410)
+        except services.LinkInvalid:
+            return render(request, "booking/invalid_link.html", status=404)
         return view(request, appointment, token, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -299,11 +288,13 @@ def manage_reschedule(request, appointment, token):
             context["error_message"] = "Please choose a new time."
         else:
             try:
-                services.appointment_reschedule(appointment=appointment, start=new_start, request=request, now=now)
+                moved = services.appointment_reschedule(
+                    appointment=appointment, start=new_start, request=request, now=now
+                )
             except services.BookingError as error:
                 context["error_message"] = error.message
-            else:
-                return redirect(reverse("booking:manage", args=[token]) + "?moved=1")
+            else:  # the move replaced this link: carry on with the new one
+                return redirect(reverse("booking:manage", args=[services.manage_token(moved)]) + "?moved=1")
     first, today, last_bookable = _week_start(request.GET, location, now)
     days = _week(
         location, appointment.service, appointment.therapist, first, now=now, ignore_appointment_id=appointment.pk
@@ -327,9 +318,9 @@ def manage_cancel(request, appointment, token):
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.appointment_cancel(appointment=appointment, reason=reason, request=request)
+        cancelled = services.appointment_cancel(appointment=appointment, reason=reason, request=request)
     except services.TooLateToChange:
         return render(
             request, "booking/manage.html", {**_manage_context(appointment, token), "error": "too_late"}, status=403
         )
-    return redirect(reverse("booking:manage", args=[token]) + "?cancelled=1")
+    return redirect(reverse("booking:manage", args=[services.manage_token(cancelled)]) + "?cancelled=1")

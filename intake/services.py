@@ -165,24 +165,36 @@ def _intake_create(
 # --- Returning patients ------------------------------------------------------------------------------------------
 
 
+def _link_use_marker(intake: Intake) -> str:
+    # Confirming through a link sets confirmed_unchanged_at, which changes the marker: every link issued before
+    # (this one included) then stops working, so a link works once.
+    return intake.confirmed_unchanged_at.isoformat() if intake.confirmed_unchanged_at else ""
+
+
 def returning_link_token(intake: Intake) -> str:
-    """A signed token of the intake's opaque reference (never its id, never anything about the patient)."""
-    return signing.dumps(str(intake.reference), salt=RETURNING_LINK_SALT)
+    """A signed token of the intake's opaque reference (never its id, never anything about the patient) and of
+    whether it has been used."""
+    return signing.dumps([str(intake.reference), _link_use_marker(intake)], salt=RETURNING_LINK_SALT)
 
 
 def intake_from_returning_token(token: str, *, now: datetime | None = None) -> Intake | None:
-    """The still-valid intake a link points to, or None when the link is bad, expired or the intake ran out."""
+    """The still-valid intake a link points to, or None when the link is bad, expired, already used, or the intake
+    ran out."""
     try:
-        reference = signing.loads(token, salt=RETURNING_LINK_SALT, max_age=returning_link_max_age())
+        payload = signing.loads(token, salt=RETURNING_LINK_SALT, max_age=returning_link_max_age())
+        reference, marker = (payload, "") if isinstance(payload, str) else payload
         reference = uuid.UUID(reference)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    return (
+    intake = (
         Intake.objects.valid(at=now or timezone.now())
         .select_related("patient", "location")
         .filter(reference=reference)
         .first()
     )
+    if intake is None or _link_use_marker(intake) != marker:
+        return None
+    return intake
 
 
 # A patient who lost the e-mail may ask again; a sent link is re-sent, but not more often than this.

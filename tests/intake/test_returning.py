@@ -96,6 +96,23 @@ def test_it_reuses_the_intake_after_the_patient_confirms_nothing_changed(client)
     assert Intake.objects.get().confirmed_unchanged_at is not None
 
 
+def test_a_link_works_once(client):
+    """Once confirmed, that link (and any other sent before) opens nothing: whoever finds it later in the mailbox
+    or a forwarded e-mail cannot reuse the patient's answers."""
+    IntakeFactory(patient=PatientFactory(email="asha@example.com"))
+    client.post("/intake/returning/", {"email": "asha@example.com"})
+    path = _link_of(OutboundMessage.objects.get()).split("localhost:8000", 1)[1]
+    client.post(path, {"action": "confirm"})
+    stranger = type(client)()
+
+    page = stranger.get(path)
+    again = stranger.post(path, {"action": "confirm"})
+
+    assert page.status_code == again.status_code == 410
+    assert "Asha" not in page.content.decode()
+    assert "intake_id" not in stranger.session
+
+
 def test_it_starts_again_when_something_changed(client):
     intake = IntakeFactory()
     path = f"/intake/returning/{services.returning_link_token(intake)}/"
