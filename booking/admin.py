@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from clinic.core.audit_admin import AuditedAdmin
+
 from .models import Appointment, Closure, Service, Therapist, TimeOff, WorkingHours
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "duration_minutes", "buffer_after_minutes", "price", "needs_screening", "is_active"]
     list_filter = ["is_active", "needs_screening", "uses_electrical_stimulation"]
     prepopulated_fields = {"slug": ["name"]}
@@ -19,7 +21,7 @@ class WorkingHoursInline(admin.TabularInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["display_name", "user", "is_active"]
     list_filter = ["is_active", "locations"]
     filter_horizontal = ["locations", "services"]
@@ -27,13 +29,13 @@ class TherapistAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["therapist", "start", "end", "reason"]
     list_select_related = ["therapist"]
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["location", "first_day", "last_day", "reason"]
 
 

@@ -135,6 +135,12 @@ def appointment_cancel_by_staff(
 # --- Working hours and time off ------------------------------------------------------------------------------
 
 
+def _audit_setup(*, actor, action: str, obj, change: str, request=None, **detail) -> None:
+    core_services.audit_record(
+        actor=actor, action=action, obj=obj, request=request, detail={"change": change, "via": "desk", **detail}
+    )
+
+
 @transaction.atomic
 def working_hours_save(
     *,
@@ -144,31 +150,81 @@ def working_hours_save(
     weekday: int,
     start_time: time,
     end_time: time,
+    actor=None,
+    request=None,
 ) -> WorkingHours:
-    """Add a block of a therapist's week (or change `hours`)."""
+    """Add a block of a therapist's week (or change `hours`), audited."""
+    change = "add" if hours is None else "change"
     hours = hours or WorkingHours()
     hours.therapist, hours.location = therapist, location
     hours.weekday, hours.start_time, hours.end_time = weekday, start_time, end_time
     hours.full_clean()
     hours.save()
+    _audit_setup(
+        actor=actor,
+        action=AuditEvent.Action.HOURS_CHANGE,
+        obj=hours,
+        change=change,
+        request=request,
+        therapist_id=therapist.pk,
+        location_id=location.pk,
+    )
     return hours
 
 
-def working_hours_delete(*, hours: WorkingHours) -> None:
+@transaction.atomic
+def working_hours_delete(*, hours: WorkingHours, actor=None, request=None) -> None:
+    _audit_setup(
+        actor=actor,
+        action=AuditEvent.Action.HOURS_CHANGE,
+        obj=hours,
+        change="delete",
+        request=request,
+        therapist_id=hours.therapist_id,
+        location_id=hours.location_id,
+    )
     hours.delete()
 
 
 @transaction.atomic
 def time_off_save(
-    *, time_off: TimeOff | None = None, therapist: Therapist, start: datetime, end: datetime, reason: str = ""
+    *,
+    time_off: TimeOff | None = None,
+    therapist: Therapist,
+    start: datetime,
+    end: datetime,
+    reason: str = "",
+    actor=None,
+    request=None,
 ) -> TimeOff:
-    """Add (or change) time off. Held appointments inside it are not touched: the desk is shown them to move."""
+    """Add (or change) time off, audited (without its reason, which may be private). Held appointments inside it are
+    not touched: the desk is shown them to move."""
+    change = "add" if time_off is None else "change"
     time_off = time_off or TimeOff()
     time_off.therapist, time_off.start, time_off.end, time_off.reason = therapist, start, end, reason.strip()
     time_off.full_clean()
     time_off.save()
+    _audit_setup(
+        actor=actor,
+        action=AuditEvent.Action.TIME_OFF_CHANGE,
+        obj=time_off,
+        change=change,
+        request=request,
+        therapist_id=therapist.pk,
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
     return time_off
 
 
-def time_off_delete(*, time_off: TimeOff) -> None:
+@transaction.atomic
+def time_off_delete(*, time_off: TimeOff, actor=None, request=None) -> None:
+    _audit_setup(
+        actor=actor,
+        action=AuditEvent.Action.TIME_OFF_CHANGE,
+        obj=time_off,
+        change="delete",
+        request=request,
+        therapist_id=time_off.therapist_id,
+    )
     time_off.delete()

@@ -538,6 +538,8 @@ def _save_hours(request, form, instance=None):
         weekday=data["weekday"],
         start_time=data["start_time"],
         end_time=data["end_time"],
+        actor=request.user,
+        request=request,
     )
     messages.success(request, f"Saved: {hours}.")
     return redirect(f"{reverse('desk:hours')}?location={hours.location.slug}")
@@ -570,7 +572,7 @@ def hours_edit(request, pk: int):
 def hours_delete(request, pk: int):
     hours = _hours_for_staff(request, pk)
     slug = hours.location.slug
-    desk_services.working_hours_delete(hours=hours)
+    desk_services.working_hours_delete(hours=hours, actor=request.user, request=request)
     messages.success(request, f"Removed: {hours}.")
     return redirect(f"{reverse('desk:hours')}?location={slug}")
 
@@ -610,7 +612,13 @@ def _time_off_form(request, staff, locations, instance: TimeOff | None = None):
 def _save_time_off(request, form, location, instance=None):
     data = form.cleaned_data
     time_off = desk_services.time_off_save(
-        time_off=instance, therapist=data["therapist"], start=data["start"], end=data["end"], reason=data["reason"]
+        time_off=instance,
+        therapist=data["therapist"],
+        start=data["start"],
+        end=data["end"],
+        reason=data["reason"],
+        actor=request.user,
+        request=request,
     )
     messages.success(request, f"Time off saved for {time_off.therapist}.")
     return redirect(f"{reverse('desk:time_off', args=[time_off.pk])}?location={location.slug}")
@@ -658,6 +666,6 @@ def time_off(request, pk: int):
 @require_POST
 def time_off_delete(request, pk: int):
     time_off = _time_off_for_staff(request, pk)
-    desk_services.time_off_delete(time_off=time_off)
+    desk_services.time_off_delete(time_off=time_off, actor=request.user, request=request)
     messages.success(request, f"Time off of {time_off.therapist} removed.")
     return redirect(reverse("desk:hours"))

@@ -54,6 +54,7 @@ class IntakeAdmin(admin.ModelAdmin):
                 actor=request.user,
                 action=AuditEvent.Action.VIEW_HEALTH_ANSWERS,
                 obj=obj,
+                patient_id=obj.patient_id,
                 request=request,
                 detail={"intake_id": obj.pk, "via": "admin"},
             )

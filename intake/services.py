@@ -158,6 +158,14 @@ def _intake_create(
     # Uniqueness of the submission key is left to the database: a concurrent twin shows up as IntegrityError.
     intake.full_clean(validate_unique=False)
     intake.save()
+    # The patient has no account: the event has no actor. Ids only; the outcome is health data.
+    core_services.audit_record(
+        actor=None,
+        action=AuditEvent.Action.INTAKE_SUBMIT,
+        obj=intake,
+        patient_id=patient.pk,
+        detail={"intake_id": intake.pk, "rule_set_version": intake.rule_set_version},
+    )
     logger.info("intake %s submitted", intake.pk)  # the outcome is health data: never in a log line
     return intake
 
@@ -295,6 +303,7 @@ def intake_review_decide(
         actor=actor,
         action=AuditEvent.Action.REVIEW_DECISION,
         obj=intake,
+        patient_id=intake.patient_id,
         request=request,
         detail={"decision": decision, "intake_id": intake.pk},
     )

@@ -265,6 +265,15 @@ def _require_view(request):
 def review_queue(request):
     _require_view(request)
     intakes = list(selectors.review_queue())
+    # The queue lists patients and their screening outcomes: each view is audited, with who was listed.
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW_REVIEW_QUEUE,
+        object_type="intake.intake",
+        object_id="queue",
+        request=request,
+        detail={"count": len(intakes), "intake_ids": [intake.pk for intake in intakes][:200]},
+    )
     return render(request, "intake/review_queue.html", {"intakes": intakes})
 
 
@@ -285,6 +294,7 @@ def review_detail(request, pk: int):
             actor=request.user,
             action=AuditEvent.Action.VIEW_HEALTH_ANSWERS,
             obj=intake,
+            patient_id=intake.patient_id,
             request=request,
             detail={"intake_id": intake.pk, "patient_id": intake.patient_id},
         )

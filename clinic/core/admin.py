@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 
+from .audit_admin import AuditedAdmin
 from .models import AuditEvent, Location, OutboundMessage, StaffProfile
 from .services import message_resend
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "city", "time_zone", "phone", "is_active"]
     list_filter = ["is_active", "time_zone"]
     prepopulated_fields = {"slug": ["name"]}
@@ -79,7 +80,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(AuditedAdmin, admin.ModelAdmin):
     """Which locations a member of staff works at (the desk's schedule). No profile: every active location."""
 
     list_display = ["user"]

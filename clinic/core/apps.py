@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from . import roles, signals  # noqa: F401
+        from . import audit_admin, roles, signals  # noqa: F401
 
         # Permissions of later apps only exist after their post_migrate, so roles are re-synced after every migrate.
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="core.sync_roles")
