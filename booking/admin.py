@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from clinic.core.audit_admin import AuditedAdmin
 
+from . import privacy_admin  # noqa: F401  (the patient's page with export and erasure)
 from .models import Appointment, Closure, Service, Therapist, TimeOff, WorkingHours
 
 

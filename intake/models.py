@@ -13,24 +13,37 @@ from phonenumber_field.modelfields import PhoneNumberField
 class Patient(models.Model):
     """A person who answered the questionnaire or was added by the front desk. No password, no account.
 
-    Matched on intake by e-mail (case-insensitive) and date of birth, otherwise created."""
+    Matched on intake by e-mail (case-insensitive) and date of birth, otherwise created. An erased patient keeps
+    only the row (their appointments stay countable for statistics): no name, contact details or date of birth."""
 
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
     email = models.EmailField(db_index=True)
     phone = PhoneNumberField()
-    date_of_birth = models.DateField()
+    # Null only once erased; every form requires it.
+    date_of_birth = models.DateField(null=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(Lower("email"), "date_of_birth", name="patient_email_dob_idx")]
+        permissions = [
+            ("export_patient", "Can download everything held about a patient"),
+            ("erase_patient", "Can erase a patient's personal data"),
+        ]
 
     def __str__(self):
-        return self.full_name
+        return f"Erased patient #{self.pk}" if self.is_erased else self.full_name
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def full_name(self) -> str:
+        if self.is_erased:
+            return f"Erased patient #{self.pk}"
         return f"{self.first_name} {self.last_name}".strip()
 
 
