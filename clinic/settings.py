@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -328,9 +329,18 @@ if SMS_BACKEND.endswith("HTTPSMSBackend") and not (SMS_API_URL and SMS_API_TOKEN
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "send-due-messages": {"task": "clinic.core.tasks.send_due_messages", "schedule": OUTBOX_SWEEP_SECONDS},
+    # Retention (booking/retention.py): old intakes, abandoned questionnaires, expired sessions; one audit event each.
+    "purge-old-records": {
+        "task": "booking.tasks.purge_old_records",
+        "schedule": crontab(hour=env.int("RETENTION_PURGE_HOUR_UTC", default=2), minute=30),
+    },
 }
 
 # --- Screening and booking ------------------------------------------------------------------------------------
+# How long intakes (health answers, consent) are kept: 8 years is a common period for adults' clinical records.
+INTAKE_RETENTION_YEARS = env.int("INTAKE_RETENTION_YEARS", default=8)
+if INTAKE_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("INTAKE_RETENTION_YEARS must be at least 1.")
 INTAKE_VALID_DAYS = env.int("INTAKE_VALID_DAYS", default=183)  # about six months
 INTAKE_SUBMIT_RATE = env.str("INTAKE_SUBMIT_RATE", default="10/h")  # per IP address
 INTAKE_LINK_RATE = env.str("INTAKE_LINK_RATE", default="5/h")  # returning-patient links, per IP address

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,6 +29,8 @@ from .forms import AboutYouForm, ConsentForm, DecisionForm, HealthForm, Returnin
 from .models import Intake
 
 NEXT_SESSION_KEY = "intake_next"
+# When this browser started the questionnaire: unfinished answers are purged a day later (booking/retention.py).
+QUESTIONNAIRE_STARTED_KEY = "started_at"
 DISPOSITION_LABELS = {
     rules.NOT_SUITABLE: "Not suitable online",
     rules.NEEDS_REVIEW: "Needs review",
@@ -74,6 +77,7 @@ class QuestionnaireView(SessionWizardView):
         response = super().get(request, *args, **kwargs)  # resets the wizard: a fresh start
         extra = self.storage.extra_data
         extra["submission_key"] = str(uuid.uuid4())
+        extra[QUESTIONNAIRE_STARTED_KEY] = timezone.now().isoformat()
         extra["next"] = _safe_next(request, request.GET.get("next"))
         extra["location"] = request.GET.get("location", "")[:50]
         extra["service"] = request.GET.get("service", "")[:80]
@@ -178,8 +182,6 @@ def _uuid_or_none(value: str):
 
 
 def _today(location):
-    from django.utils import timezone
-
     return timezone.localdate(timezone=location.zone) if location else timezone.localdate()
 
 
