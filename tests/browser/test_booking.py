@@ -97,6 +97,14 @@ def test_a_cleared_patient_books_then_reschedules_and_cancels_by_the_emailed_lin
     assert_accessible(phone)
     assert Appointment.objects.get().status == Appointment.Status.CANCELLED
 
+    # The link of the first e-mail was replaced by the move: it says so, and shows nothing of the booking.
+    phone.goto(link)
+    phone.get_by_role("heading", name="This link was replaced").wait_for()
+    assert "Asha" not in phone.locator("main").inner_text()
+    assert chosen not in phone.locator("main").inner_text()
+    save_screenshot(phone, "booking-link-replaced")
+    assert_accessible(phone)
+
 
 def test_a_needs_review_patient_ends_pending(phone, live_server, clinic):
     sign_in_with_intake(phone, live_server, IntakeFactory(needs_review=True, location=clinic))
