@@ -47,14 +47,18 @@ def _messages_about(*, intake_ids: list[int], appointment_ids: list[int]):
 
 
 def _events_about(patient: Patient, *, intake_ids: list[int], appointment_ids: list[int], message_ids: list[int]):
-    """Events that name the patient, and (written before events named patients) events about their records."""
-    return AuditEvent.objects.filter(
+    """Events that name the patient, events about their records (some were written before events named patients),
+    and views of the review queue that listed one of their intakes."""
+    about = (
         Q(patient_id=patient.pk)
         | Q(object_type="intake.patient", object_id=str(patient.pk))
         | Q(object_type="intake.intake", object_id__in=[str(pk) for pk in intake_ids])
         | Q(object_type="booking.appointment", object_id__in=[str(pk) for pk in appointment_ids])
         | Q(object_type="core.outboundmessage", object_id__in=[str(pk) for pk in message_ids])
-    ).order_by("at", "pk")
+    )
+    for pk in intake_ids:
+        about |= Q(action=AuditEvent.Action.VIEW_REVIEW_QUEUE, detail__intake_ids__contains=[pk])
+    return AuditEvent.objects.filter(about).order_by("at", "pk")
 
 
 # --- Export --------------------------------------------------------------------------------------------------------

@@ -232,6 +232,13 @@ def intake_confirm_unchanged(*, intake: Intake, now: datetime | None = None) -> 
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
     intake.confirmed_unchanged_at = now or timezone.now()
     intake.save(update_fields=["confirmed_unchanged_at"])
+    core_services.audit_record(
+        actor=None,
+        action=AuditEvent.Action.INTAKE_SUBMIT,
+        obj=intake,
+        patient_id=intake.patient_id,
+        detail={"intake_id": intake.pk, "confirmed_unchanged": True},
+    )
     return intake
 
 

@@ -129,6 +129,19 @@ def test_a_clinic_admin_downloads_every_record_kind_of_one_patient(client, story
     assert actions["appointment_change"] == 1
 
 
+def test_the_export_includes_views_of_the_review_queue_that_listed_the_patient(client, story):
+    needs_review = IntakeFactory(patient=story["patient"], needs_review=True, location=story["kept"].location)
+    client.force_login(story["therapist"])
+    client.get("/intake/review/")
+    client.force_login(story["admin"])
+
+    data = client.get(f"/admin/intake/patient/{story['patient'].pk}/export/").json()
+
+    [queue_view] = [e for e in data["audit_events"] if e["action"] == "view_review_queue"]
+    assert needs_review.pk in queue_view["detail"]["intake_ids"]
+    assert queue_view["actor"] == story["therapist"].get_full_name() + f" ({story['therapist'].username})"
+
+
 def test_the_export_holds_nothing_of_another_patient(client, story):
     body = client.get(f"/admin/intake/patient/{story['patient'].pk}/export/").content.decode()
     data = json.loads(body)
@@ -310,6 +323,17 @@ def test_erasure_is_audited_without_the_personal_data(client, story):
     assert event.detail["future_appointments_cancelled"] == 1
     assert event.detail["appointments_kept"] == 3
     assert event.detail["reason"] == "[patient]'s e-mail ([patient]), tel [patient]"
+
+
+def test_the_erase_page_says_what_will_go_and_what_stays(client, story):
+    page = client.get(f"/admin/intake/patient/{story['patient'].pk}/erase/").content.decode()
+
+    assert "Erase Zephyrine Quillfeather" in page
+    assert "This cannot be undone." in page
+    assert "Their 1 screening (health answers, results, consent) is deleted." in page
+    assert "Their 1 future appointment is cancelled" in page
+    assert "Their 3 appointments stay in the statistics" in page
+    assert not AuditEvent.objects.filter(action="patient_erase").exists()
 
 
 def test_a_wrong_confirmation_or_no_reason_erases_nothing(client, story):

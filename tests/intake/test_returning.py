@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from clinic.core import outbox
-from clinic.core.models import OutboundMessage
+from clinic.core.models import AuditEvent, OutboundMessage
 from intake import services
 from intake.models import Intake
 from tests.factories import front_desk_user, therapist_user
@@ -94,6 +94,12 @@ def test_it_reuses_the_intake_after_the_patient_confirms_nothing_changed(client)
     assert response["Location"] == "/intake/result/"
     assert client.session["intake_id"] == intake.pk
     assert Intake.objects.get().confirmed_unchanged_at is not None
+    event = AuditEvent.objects.get()
+    assert (event.action, event.patient_id, event.detail["confirmed_unchanged"]) == (
+        "intake_submit",
+        intake.patient_id,
+        True,
+    )
 
 
 def test_a_link_works_once(client):
