@@ -32,12 +32,13 @@ class LocationAdmin(AuditedAdmin, admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail, read-only for everyone (the database refuses changes too). Filter by action, actor and date
-    here; by patient with ?patient_id=<id> (the patient's page links to it)."""
+    """The audit trail, read-only for everyone (the database refuses changes too). Filter by action, actor and date;
+    find a patient's events by searching their number, or with ?patient_id=<id> (the patient's page links to it)."""
 
     list_display = ["at", "actor_name", "action", "object_type", "object_id", "patient_id", "ip_address"]
     list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "object_type"]
-    search_fields = ["actor_name", "=object_id"]
+    search_fields = ["actor_name", "object_id__exact", "patient_id__exact"]
+    search_help_text = "An actor's name, or the number of a record or of a patient."
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
