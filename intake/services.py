@@ -226,10 +226,18 @@ def returning_link_request(*, email: str, now: datetime | None = None) -> int:
     return len(latest)
 
 
+class ReturningLinkUsed(Exception):
+    """The returning-patient link was already used: it works once."""
+
+
 @transaction.atomic
 def intake_confirm_unchanged(*, intake: Intake, now: datetime | None = None) -> Intake:
-    """The patient confirmed, through their e-mailed link, that nothing has changed since they answered."""
+    """The patient confirmed, through their e-mailed link, that nothing has changed since they answered. `intake` is
+    as the link found it; if it was confirmed since, the link was used and ReturningLinkUsed is raised."""
+    seen = intake.confirmed_unchanged_at
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if intake.confirmed_unchanged_at != seen:  # the same link, used a moment ago (a double click, two tabs)
+        raise ReturningLinkUsed
     intake.confirmed_unchanged_at = now or timezone.now()
     intake.save(update_fields=["confirmed_unchanged_at"])
     core_services.audit_record(

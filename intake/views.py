@@ -246,7 +246,10 @@ def returning_confirm(request, token):
         return render(request, "intake/returning_expired.html", status=410)
     if request.method == "POST":
         if request.POST.get("action") == "confirm":
-            intake = services.intake_confirm_unchanged(intake=intake)
+            try:
+                intake = services.intake_confirm_unchanged(intake=intake)
+            except services.ReturningLinkUsed:
+                return render(request, "intake/returning_expired.html", status=410)
             selectors.remember_intake(request, intake)
             request.session.setdefault(NEXT_SESSION_KEY, "")
             return redirect("intake:outcome")

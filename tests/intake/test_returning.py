@@ -119,6 +119,20 @@ def test_a_link_works_once(client):
     assert "intake_id" not in stranger.session
 
 
+def test_a_link_used_while_its_page_was_open_is_refused():
+    """Two tabs (or a double click): the link was valid when each page opened, but only the first confirm counts."""
+    intake = IntakeFactory()
+    seen_by_second_tab = services.intake_from_returning_token(services.returning_link_token(intake))
+    services.intake_confirm_unchanged(
+        intake=services.intake_from_returning_token(services.returning_link_token(intake))
+    )
+
+    with pytest.raises(services.ReturningLinkUsed):
+        services.intake_confirm_unchanged(intake=seen_by_second_tab)
+
+    assert AuditEvent.objects.count() == 1
+
+
 def test_it_starts_again_when_something_changed(client):
     intake = IntakeFactory()
     path = f"/intake/returning/{services.returning_link_token(intake)}/"
