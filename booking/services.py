@@ -98,6 +98,19 @@ class TooLateToChange(BookingError):
     pass
 
 
+class LinkWasReplaced(BookingError):
+    """A patient acted through a link that a change made while their page was open has replaced."""
+
+    def __init__(self):
+        super().__init__("This appointment was changed a moment ago. Please use the link in the newest message.")
+
+
+def _check_link_version(locked: Appointment, seen: Appointment) -> None:
+    # The link was checked before the row was locked; two tabs or a double submit could both have passed.
+    if locked.link_version != seen.link_version:
+        raise LinkWasReplaced
+
+
 @dataclass
 class Decision:
     """How an intake lets a patient book a service."""
@@ -410,6 +423,7 @@ def appointment_reschedule(
     The reminders move with it (those now in the past are cancelled) and a confirmed appointment's patient is told
     the new time, with a new calendar file."""
     now = now or timezone.now()
+    seen = appointment
     with transaction.atomic():
         _lock_therapists([appointment.therapist_id])
         appointment = (
@@ -417,6 +431,8 @@ def appointment_reschedule(
             .select_related("location", "service", "therapist", "patient")
             .get(pk=appointment.pk)
         )
+        if by_patient:
+            _check_link_version(appointment, seen)
         if by_patient and not can_patient_change(appointment, now=now):
             raise TooLateToChange("This appointment can no longer be changed online.")
         if not appointment.is_held:
@@ -485,7 +501,12 @@ def appointment_cancel(
     """Cancel: the time is freed at once, the messages still owed are cancelled and the patient is told."""
     now = now or timezone.now()
     with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().select_related("location").get(pk=appointment.pk)
+        seen, appointment = (
+            appointment,
+            (Appointment.objects.select_for_update().select_related("location").get(pk=appointment.pk)),
+        )
+        if by_patient:
+            _check_link_version(appointment, seen)
         if appointment.status == Appointment.Status.CANCELLED:
             return appointment
         if by_patient and not can_patient_change(appointment, now=now):

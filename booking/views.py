@@ -319,6 +319,8 @@ def manage_cancel(request, appointment, token):
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         cancelled = services.appointment_cancel(appointment=appointment, reason=reason, request=request)
+    except services.LinkWasReplaced:
+        return render(request, "booking/link_replaced.html", status=410)
     except services.TooLateToChange:
         return render(
             request, "booking/manage.html", {**_manage_context(appointment, token), "error": "too_late"}, status=403

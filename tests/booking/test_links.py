@@ -56,6 +56,22 @@ def test_an_old_link_after_a_move_gets_the_replaced_page_and_changes_nothing(cli
     assert "Tuesday 17 June 2025, 11:00 IST" in client.get(new).content.decode()
 
 
+def test_a_second_tab_with_the_same_link_cannot_act_after_the_first_moved_it(client, clinic, frozen):
+    """The link was valid when both pages opened; under the row lock only the first change counts."""
+    booked_link(client, clinic)
+    first_tab = Appointment.objects.get()
+    second_tab = Appointment.objects.get()
+    services.appointment_reschedule(appointment=first_tab, start=TUESDAY_11, now=NOW)
+
+    with pytest.raises(services.LinkWasReplaced):
+        services.appointment_reschedule(appointment=second_tab, start=TUESDAY_11 + timedelta(hours=1), now=NOW)
+    with pytest.raises(services.LinkWasReplaced):
+        services.appointment_cancel(appointment=second_tab, now=NOW)
+
+    moved = Appointment.objects.get()
+    assert (moved.start, moved.status) == (TUESDAY_11, Appointment.Status.CONFIRMED)
+
+
 def test_a_staff_cancel_replaces_the_patients_link(client, clinic, frozen):
     link = booked_link(client, clinic)
     appointment = Appointment.objects.get()
