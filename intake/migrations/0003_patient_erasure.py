@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0001_initial'),
+        ('intake', '0002_intake_guardian_relationship'),
     ]
 
     operations = [

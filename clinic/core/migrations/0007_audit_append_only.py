@@ -46,7 +46,7 @@ def drop_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_audit_actor_optional'),
+        ('core', '0006_location_emergency_number'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
