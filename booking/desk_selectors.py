@@ -12,7 +12,8 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
-from clinic.core.models import Location, OutboundMessage, StaffProfile
+from clinic.core.access import group_names, location_scope
+from clinic.core.models import Location, OutboundMessage
 from clinic.core.roles import CLINIC_ADMIN, FRONT_DESK, THERAPIST
 from intake.models import Intake
 
@@ -72,16 +73,13 @@ def staff_for(user) -> Staff:
     if not (user.is_authenticated and user.is_staff and user.has_perm(DESK_PERMISSION)):
         raise PermissionDenied
     therapist_id = Therapist.objects.filter(user=user).values_list("pk", flat=True).first()
-    groups = set(user.groups.values_list("name", flat=True))
+    groups = group_names(user)
     if user.is_superuser or CLINIC_ADMIN in groups:
         return Staff(user, CLINIC_ADMIN, therapist_id, None)
     if therapist_id is not None or THERAPIST in groups:
         # Therapists see the whole clinic's schedule, with their own appointments highlighted.
         return Staff(user, THERAPIST, therapist_id, None)
-    profile = StaffProfile.objects.filter(user=user).first()
-    if profile is None:
-        return Staff(user, FRONT_DESK, None, None)
-    return Staff(user, FRONT_DESK, None, frozenset(profile.locations.values_list("pk", flat=True)))
+    return Staff(user, FRONT_DESK, None, location_scope(user))
 
 
 def locations_for(staff: Staff) -> list[Location]:
@@ -99,12 +97,18 @@ def appointments_base():
     )
 
 
+def appointments_for_staff(staff: Staff):
+    """Appointments at the locations the member of staff sees (docs/access.md)."""
+    appointments = appointments_base()
+    if staff.location_ids is not None:
+        appointments = appointments.filter(location_id__in=staff.location_ids)
+    return appointments
+
+
 def appointment_for_staff(staff: Staff, pk: int) -> Appointment:
-    """One appointment the member of staff may see (404 if there is none, 403 if it is at another location)."""
-    appointment = get_object_or_404(appointments_base(), pk=pk)
-    if not staff.sees_location(appointment.location_id):
-        raise PermissionDenied
-    return appointment
+    """One appointment the member of staff may see: 404 if there is none or it is at another location, so an id
+    from elsewhere looks like one that does not exist."""
+    return get_object_or_404(appointments_for_staff(staff), pk=pk)
 
 
 @dataclass
@@ -175,7 +179,7 @@ def messages_of(appointment: Appointment) -> list[OutboundMessage]:
 
 
 def message_for_staff(staff: Staff, pk: int) -> tuple[OutboundMessage, Appointment]:
-    """A message about an appointment the member of staff may see (404 otherwise, 403 at another location)."""
+    """A message about an appointment the member of staff may see (404 otherwise, at another location too)."""
     message = get_object_or_404(OutboundMessage, pk=pk, content_type=ContentType.objects.get_for_model(Appointment))
     appointment = appointment_for_staff(staff, int(message.object_id))
     return message, appointment
@@ -192,10 +196,11 @@ def current_intake_of(patient, *, now: datetime) -> Intake | None:
     )
 
 
-def time_off_clashes(time_off: TimeOff):
-    """Held appointments of the therapist during the time off: the desk needs to move them."""
+def time_off_clashes(staff: Staff, time_off: TimeOff):
+    """Held appointments of the therapist during the time off, at the locations the member of staff sees: the desk
+    needs to move them (another location's desk moves theirs)."""
     return (
-        appointments_base()
+        appointments_for_staff(staff)
         .filter(therapist_id=time_off.therapist_id, status__in=Appointment.HELD)
         .overlapping(time_off.start, time_off.end)
         .order_by("start")
@@ -218,6 +223,23 @@ def hours_at(location: Location):
         .select_related("therapist")
         .order_by("therapist__display_name", "weekday", "start_time")
     )
+
+
+def time_off_for_staff(staff: Staff, pk: int) -> TimeOff:
+    """Time off the member of staff may see: of therapists at their locations (404 otherwise); therapists see
+    everyone's, since the schedule shows the whole clinic, but change only their own (desk_views)."""
+    time_off = TimeOff.objects.select_related("therapist")
+    if staff.location_ids is not None:
+        time_off = time_off.filter(therapist__locations__in=staff.location_ids).distinct()
+    return get_object_or_404(time_off, pk=pk)
+
+
+def hours_for_staff(staff: Staff, pk: int) -> WorkingHours:
+    """Working hours at a location the member of staff sees (404 otherwise)."""
+    hours = WorkingHours.objects.select_related("therapist", "location")
+    if staff.location_ids is not None:
+        hours = hours.filter(location_id__in=staff.location_ids)
+    return get_object_or_404(hours, pk=pk)
 
 
 def upcoming_time_off(therapist_ids, *, now: datetime):

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -73,14 +73,14 @@ def _get_appointment_for_staff(request, pk: int, *, change: bool = False) -> App
 
 
 def _location_from(request, staff: desk.Staff, locations: list, value: str | None):
-    """The location asked for by slug (403 if it is not one of the staff member's), else their first one."""
+    """The location asked for by slug (404 if it is not one of the staff member's), else their first one."""
     if not locations:
         raise PermissionDenied
     if value:
         for location in locations:
             if location.slug == value:
                 return location
-        raise PermissionDenied
+        raise Http404("No such location.")
     return locations[0]
 
 
@@ -509,8 +509,8 @@ def hours(request):
 
 def _hours_for_staff(request, pk: int) -> WorkingHours:
     staff = _staff(request)
-    hours = get_object_or_404(WorkingHours.objects.select_related("therapist", "location"), pk=pk)
-    if staff.is_therapist or not (staff.is_admin or staff.sees_location(hours.location_id)):
+    hours = desk.hours_for_staff(staff, pk)
+    if staff.is_therapist:
         raise PermissionDenied
     return hours
 
@@ -580,11 +580,8 @@ def hours_delete(request, pk: int):
 def _time_off_for_staff(request, pk: int) -> TimeOff:
     """Front desk: time off of therapists at their locations; therapists: their own; admins: any."""
     staff = _staff(request)
-    time_off = get_object_or_404(TimeOff.objects.select_related("therapist"), pk=pk)
-    if staff.is_therapist:
-        if time_off.therapist_id != staff.therapist_id:
-            raise PermissionDenied
-    elif not staff.may_manage_hours(set(time_off.therapist.locations.values_list("pk", flat=True))):
+    time_off = desk.time_off_for_staff(staff, pk)
+    if staff.is_therapist and time_off.therapist_id != staff.therapist_id:
         raise PermissionDenied
     return time_off
 
@@ -657,7 +654,7 @@ def time_off(request, pk: int):
     time_off = _time_off_for_staff(request, pk)
     staff, locations = _hours_scope(request)
     location = _location_from(request, staff, locations, request.GET.get("location"))
-    clashes = list(desk.time_off_clashes(time_off))
+    clashes = list(desk.time_off_clashes(staff, time_off))
     context = {"time_off": time_off, "location": location, "clashes": clashes, "staff": staff}
     return render(request, "booking/desk/time_off.html", context)
 

@@ -55,7 +55,7 @@ if not DEBUG:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "clinic.core.admin_site.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "phonenumber_field",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "clinic.core",
     "education",
@@ -80,13 +83,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeouts, the second factor owed, and no-store on personal pages.
+    "clinic.core.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -147,7 +154,7 @@ CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="clinic")
 # only knows django-redis and would flag Django's own RedisCache, whose INCR is just as atomic.
 RATELIMIT_VIEW = "clinic.core.views.rate_limited"
 
-# --- Auth -----------------------------------------------------------------------------------------------------
+# --- Auth, two-factor login, sessions and lockout (docs/access.md) ------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -159,16 +166,47 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/desk/"
 LOGOUT_REDIRECT_URL = "/"
-# Lock a username from one address out for a while after repeated failures (staff accounts see health data).
+# Second factor (TOTP app, with one-time recovery codes). Always required for anyone who can see health answers;
+# for the front desk only when this says so.
+TWO_FACTOR_REQUIRED_FOR_FRONT_DESK = env_bool("TWO_FACTOR_REQUIRED_FOR_FRONT_DESK", default=False)
+TWO_FACTOR_ISSUER = env.str("TWO_FACTOR_ISSUER", default="Needle & Move clinic")
+OTP_TOTP_ISSUER = TWO_FACTOR_ISSUER
+# Sessions: signed out after this long without a request (a warning comes two minutes before), and after the
+# absolute lifetime whatever the activity. The cookie itself lives no longer than the absolute lifetime.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+if SESSION_IDLE_MINUTES < 5 or SESSION_ABSOLUTE_HOURS < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 5 and SESSION_ABSOLUTE_HOURS at least 1.")
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+# Lockout (django-axes): a user name is locked after repeated failures from any address, for a cool-off that
+# ends by itself, so no one can lock a colleague out for good. Failures are also written to the audit log.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # one working day
+AXES_CLIENT_IP_CALLABLE = "clinic.core.client.client_ip"
+# An address that fails across many user names is slowed by a rate limit on failed logins (429 until it passes)
+# rather than by axes' own address lockout, whose limit would be the per-user one and would lock a whole clinic's
+# shared address out after a few typos. Hence axes' "no ip_address" warning is silenced on purpose.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+LOGIN_FAILURES_PER_ADDRESS_RATE = env.str("LOGIN_FAILURES_PER_ADDRESS_RATE", default="20/h")
+# Password reset: a few requests per address and per account; past the per-account limit the answer is the same
+# page but nothing is sent, so it never tells whether an address has an account.
+PASSWORD_RESET_ADDRESS_RATE = env.str("PASSWORD_RESET_ADDRESS_RATE", default="10/h")
+PASSWORD_RESET_ACCOUNT_RATE = env.str("PASSWORD_RESET_ACCOUNT_RATE", default="3/h")
+PASSWORD_RESET_TIMEOUT = 3600  # seconds a reset link works
+
+# The client address (clinic.core.client.client_ip): how many reverse proxies stand in front of the app. Only
+# then are X-Forwarded-For and X-Forwarded-Proto believed; with 0 a forged header changes nothing.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
+RATELIMIT_IP_META_KEY = "clinic.core.client.client_ip"
 
 # --- Internationalisation and time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -270,9 +308,36 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Browser features the app never uses, denied to every page and anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -5,15 +5,12 @@ from django.urls import include, path
 
 from clinic.core import views as core_views
 
-admin.site.site_header = "Clinic administration"
-admin.site.site_title = "Clinic admin"
-
 urlpatterns = [
     path("", include("education.urls")),
     path("intake/", include("intake.urls")),
     path("book/", include("booking.urls")),
     path("desk/", include("booking.desk_urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("clinic.core.account_urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("ping", core_views.ping, name="ping"),

@@ -58,3 +58,12 @@ def _clean_cache():
 
     cache.clear()
     return
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, signed in with the second factor the admin now asks for."""
+    from tests.support.auth import staff_login
+
+    staff_login(client, admin_user)
+    return client

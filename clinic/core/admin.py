@@ -1,7 +1,10 @@
-"""Admin for locations and a read-only view of the audit log."""
+"""Admin for locations, staff accounts and profiles, and a read-only view of the audit log and the outbox."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
+from .account_services import user_deactivate
 from .audit_admin import AuditedAdmin
 from .models import AuditEvent, Location, OutboundMessage, StaffProfile
 from .services import message_resend
@@ -88,3 +91,39 @@ class StaffProfileAdmin(AuditedAdmin, admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     filter_horizontal = ["locations"]
     autocomplete_fields = ["user"]
+
+
+# --- Staff accounts (docs/access.md, "The admin") ---------------------------------------------------------------
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Clinic admins manage staff accounts, with three limits: nobody but a superuser grants superuser, nobody edits
+    their own groups or permissions, and an account the audit log names is deactivated rather than deleted."""
+
+    actions = ["deactivate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        if obj is not None and obj.pk == request.user.pk:
+            readonly += ["is_superuser", "is_staff", "is_active", "groups", "user_permissions"]
+        return sorted(set(readonly), key=readonly.index)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.pk == request.user.pk or AuditEvent.objects.filter(actor=obj).exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one by one, where the audit log allows it
+        return actions
+
+    @admin.action(description="Deactivate the selected accounts (they can no longer sign in)", permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = user_deactivate(users=queryset.exclude(pk=request.user.pk))
+        self.message_user(request, f"{count} account(s) deactivated; their sessions have ended.")

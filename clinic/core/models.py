@@ -120,11 +120,6 @@ class AuditEvent(models.Model):
     names, never health answers or contact details."""
 
     class Action(models.TextChoices):
-        # Staff sign-in (recorded by the staff-access code).
-        LOGIN_SUCCESS = "login_success", "Signed in"
-        LOGIN_FAILURE = "login_failure", "Failed to sign in"
-        LOGIN_LOCKOUT = "login_lockout", "Locked out after failed sign-ins"
-        TWO_FACTOR_FAILURE = "two_factor_failure", "Gave a wrong two-factor code"
         # Health data and screening.
         VIEW_HEALTH_ANSWERS = "view_health_answers", "Viewed health answers"
         VIEW_REVIEW_QUEUE = "view_review_queue", "Viewed the review queue"
@@ -146,7 +141,17 @@ class AuditEvent(models.Model):
         PATIENT_EXPORT = "patient_export", "Exported a patient's data"
         PATIENT_ERASE = "patient_erase", "Erased a patient"
         RETENTION_PURGE = "retention_purge", "Purged old records"
+        # Signing in and out (docs/access.md).
+        LOGIN = "login", "Signed in"
+        LOGIN_FAILED = "login_failed", "Failed to sign in"
+        LOGIN_LOCKOUT = "login_lockout", "Locked out after failed sign-ins"
+        LOGOUT = "logout", "Signed out"
+        SESSION_EXPIRED = "session_expired", "Signed out by the session timeout"
+        TWO_FACTOR_FAILED = "two_factor_failed", "Gave a wrong two-factor code"
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Set up two-factor login"
+        PASSWORD_CHANGED = "password_changed", "Changed their password"
 
+    # PROTECT: a user named by the audit log is deactivated, never deleted (docs/access.md).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -266,3 +271,14 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"Staff profile of {self.user}"
+
+
+class StaffSession(models.Model):
+    """A signed-in session of a member of staff, so signing out (or changing the password) can end all the others."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Session of {self.user} since {self.created_at:%Y-%m-%d %H:%M}"

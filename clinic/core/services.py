@@ -9,23 +9,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from . import outbox
+from .client import client_ip
 from .models import AuditEvent, OutboundMessage
 
 logger = logging.getLogger(__name__)
-
-
-def client_ip(request) -> str | None:
-    """The caller's address. Behind the load balancer the app sees the proxy, so the proxy's header is trusted
-    only when settings say a proxy is in front (SECURE_PROXY_SSL_HEADER is set)."""
-    from django.conf import settings
-
-    if request is None:
-        return None
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
 
 
 def actor_label(user) -> str:

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from clinic.core.roles import CLINIC_ADMIN, FRONT_DESK, HEALTH_ANSWERS_PERMISSION, THERAPIST
 from tests.factories import clinic_admin_user, front_desk_user, therapist_user
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_it_keeps_health_answers_from_the_front_desk():
 
 def test_it_keeps_the_audit_log_append_only_in_the_admin(client):
     admin = clinic_admin_user()
-    client.force_login(admin)
+    staff_login(client, admin)
 
     assert client.get("/admin/core/auditevent/").status_code == 200
     assert client.get("/admin/core/auditevent/add/").status_code == 403

@@ -10,6 +10,7 @@ from education import services
 from education.models import Page
 from tests.education.factories import ConditionPageFactory, FaqItemFactory, PageFactory, ReferenceFactory
 from tests.factories import LocationFactory, UserFactory, clinic_admin_user
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -172,9 +173,9 @@ def test_it_lets_only_staff_preview_a_draft_in_the_admin(client):
     url = f"/admin/education/page/{draft.pk}/preview/"
 
     assert client.get(url).status_code == 302  # anonymous: to the login page
-    client.force_login(UserFactory(is_staff=False))
-    assert client.get(url).status_code == 302
-    client.force_login(clinic_admin_user())
+    staff_login(client, UserFactory(is_staff=False))
+    assert client.get(url).status_code == 403  # signed in, but the admin is the clinic admins' only
+    staff_login(client, clinic_admin_user())
     response = client.get(url)
     assert response.status_code == 200
     assert "Draft page" in response.content.decode()

@@ -7,6 +7,7 @@ from django.urls import get_resolver
 from intake import services
 from tests.factories import clinic_admin_user, front_desk_user, therapist_user
 from tests.intake.factories import IntakeFactory
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +56,9 @@ def _login(client, role, intake):
         session["intake_id"] = intake.pk
         session.save()
     elif role != "anonymous":
-        client.force_login(
-            {"front_desk": front_desk_user, "therapist": therapist_user, "clinic_admin": clinic_admin_user}[role]()
+        staff_login(
+            client,
+            {"front_desk": front_desk_user, "therapist": therapist_user, "clinic_admin": clinic_admin_user}[role](),
         )
 
 

@@ -5,6 +5,7 @@ import pytest
 from clinic.core.models import AuditEvent
 from tests.factories import clinic_admin_user, front_desk_user
 from tests.intake.factories import IntakeFactory, healthy_answers
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -14,19 +15,19 @@ def intake():
     return IntakeFactory(needs_review=True, answers=healthy_answers(vascular="yes", vascular_where="Left calf veins"))
 
 
-def test_it_hides_answers_from_the_front_desk_in_the_admin(client, intake):
-    client.force_login(front_desk_user())
+def test_it_keeps_the_front_desk_out_of_the_admin(client, intake):
+    staff_login(client, front_desk_user())
 
     response = client.get(f"/admin/intake/intake/{intake.pk}/change/")
 
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert "Left calf veins" not in response.content.decode()
     assert not AuditEvent.objects.exists()
 
 
 def test_it_shows_answers_to_clinic_admins_and_audits_it(client, intake):
     admin = clinic_admin_user()
-    client.force_login(admin)
+    staff_login(client, admin)
 
     response = client.get(f"/admin/intake/intake/{intake.pk}/change/")
 
@@ -36,7 +37,7 @@ def test_it_shows_answers_to_clinic_admins_and_audits_it(client, intake):
 
 
 def test_it_never_lets_anyone_edit_an_intake(client, intake):
-    client.force_login(clinic_admin_user())
+    staff_login(client, clinic_admin_user())
 
     response = client.post(f"/admin/intake/intake/{intake.pk}/change/", {"outcome": "cleared"})
 

@@ -12,6 +12,7 @@ from intake import services
 from intake.models import Intake
 from tests.factories import front_desk_user, therapist_user
 from tests.intake.factories import IntakeFactory, PatientFactory
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +160,7 @@ def test_it_refuses_an_expired_or_tampered_link(client):
 def test_it_treats_staff_following_a_link_like_anyone_else(client, make_user):
     """The link is the patient's key: staff get no more from it than the patient does."""
     intake = IntakeFactory()
-    client.force_login(make_user())
+    staff_login(client, make_user())
 
     page = client.get(f"/intake/returning/{services.returning_link_token(intake)}/").content.decode()
 

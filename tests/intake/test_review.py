@@ -13,6 +13,7 @@ from intake.services import AlreadyDecided, intake_review_decide
 from intake.signals import intake_reviewed
 from tests.factories import clinic_admin_user, front_desk_user, therapist_user
 from tests.intake.factories import IntakeFactory, healthy_answers
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -75,14 +76,14 @@ def test_it_refuses_decisions_from_anonymous_visitors(client, flagged):
 def test_it_refuses_staff_without_intake_permissions(client, flagged):
     from tests.factories import UserFactory
 
-    client.force_login(UserFactory(is_staff=True))
+    staff_login(client, UserFactory(is_staff=True))
 
     assert client.get("/intake/review/").status_code == 403
     assert client.get(f"/intake/review/{flagged.pk}/").status_code == 403
 
 
 def test_it_shows_the_front_desk_contact_details_but_never_answers(client, flagged):
-    client.force_login(front_desk_user())
+    staff_login(client, front_desk_user())
 
     queue = client.get("/intake/review/")
     detail = client.get(f"/intake/review/{flagged.pk}/")
@@ -101,7 +102,7 @@ def test_it_shows_the_front_desk_contact_details_but_never_answers(client, flagg
 
 
 def test_it_refuses_decisions_from_the_front_desk(client, flagged):
-    client.force_login(front_desk_user())
+    staff_login(client, front_desk_user())
 
     response = _decide(client, flagged, "approved")
 
@@ -112,7 +113,7 @@ def test_it_refuses_decisions_from_the_front_desk(client, flagged):
 @pytest.mark.parametrize("make_user", [therapist_user, clinic_admin_user], ids=["therapist", "clinic admin"])
 def test_it_shows_answers_with_flags_and_audits_each_view(client, flagged, make_user):
     user = make_user()
-    client.force_login(user)
+    staff_login(client, user)
 
     page = client.get(f"/intake/review/{flagged.pk}/").content.decode()
     client.get(f"/intake/review/{flagged.pk}/")
@@ -132,7 +133,7 @@ def test_it_shows_answers_with_flags_and_audits_each_view(client, flagged, make_
 @pytest.mark.parametrize("make_user", [therapist_user, clinic_admin_user], ids=["therapist", "clinic admin"])
 def test_it_lets_therapists_and_admins_approve_with_precautions(client, flagged, make_user):
     user = make_user()
-    client.force_login(user)
+    staff_login(client, user)
 
     response = _decide(client, flagged, "approved", precautions="Avoid deep needling of the calf")
 
@@ -146,13 +147,13 @@ def test_it_lets_therapists_and_admins_approve_with_precautions(client, flagged,
 
 
 def test_it_only_accepts_decisions_by_post(client, flagged):
-    client.force_login(therapist_user())
+    staff_login(client, therapist_user())
 
     assert client.get(f"/intake/review/{flagged.pk}/decide/").status_code == 405
 
 
 def test_it_requires_a_reason_to_decline(client, flagged):
-    client.force_login(therapist_user())
+    staff_login(client, therapist_user())
 
     response = _decide(client, flagged, "declined", note="  ")
 
@@ -161,7 +162,7 @@ def test_it_requires_a_reason_to_decline(client, flagged):
 
 
 def test_it_declines_with_a_reason_and_refuses_needling(client, flagged):
-    client.force_login(therapist_user())
+    staff_login(client, therapist_user())
 
     _decide(client, flagged, "declined", note="Seizure too recent")
 
@@ -172,7 +173,7 @@ def test_it_declines_with_a_reason_and_refuses_needling(client, flagged):
 
 
 def test_it_asks_for_more_information_and_keeps_the_hold(client, flagged):
-    client.force_login(therapist_user())
+    staff_login(client, therapist_user())
 
     _decide(client, flagged, "info_requested", note="When was the last seizure exactly?")
 
@@ -183,7 +184,7 @@ def test_it_asks_for_more_information_and_keeps_the_hold(client, flagged):
 
 
 def test_it_queues_a_message_without_health_details(client, flagged, mailoutbox):
-    client.force_login(therapist_user())
+    staff_login(client, therapist_user())
 
     _decide(client, flagged, "declined", note="Seizure too recent")
 
@@ -236,7 +237,7 @@ def test_it_rolls_the_decision_back_when_a_receiver_fails(flagged):
 def test_it_tells_the_second_decider_who_decided_and_when(client, flagged):
     first = therapist_user(first_name="Priya", last_name="Raman")
     intake_review_decide(intake_id=flagged.pk, actor=first, decision="approved", seen_status="pending")
-    client.force_login(therapist_user())
+    staff_login(client, therapist_user())
 
     response = _decide(client, flagged, "declined", note="No")
 
@@ -297,7 +298,7 @@ def test_it_lists_pending_intakes_oldest_first(client):
     IntakeFactory(needs_review=True, review_status=Intake.ReviewStatus.APPROVED)
     IntakeFactory()  # cleared
     IntakeFactory(not_suitable=True)
-    client.force_login(therapist_user())
+    staff_login(client, therapist_user())
 
     response = client.get("/intake/review/")
 
@@ -308,14 +309,15 @@ def test_it_lists_pending_intakes_oldest_first(client):
 def test_it_renders_the_queue_in_constant_queries(client, django_assert_max_num_queries, count):
     """Prevents an N+1 on the queue: patient and location come with the intakes."""
     IntakeFactory.create_batch(count, needs_review=True)
-    client.force_login(therapist_user())
-    # Expected: session, user, user's permissions (groups), the intakes with patient and location joined, the
-    # audit event of the view; plus the footer's cached location list.
+    staff_login(client, therapist_user())
+    # Expected: session, user, their two-factor device, their own and their groups' permissions (2), their group
+    # names (is this a clinic admin, is this a location-limited desk), the intakes with patient and location
+    # joined, the footer's location list (the test starts with an empty cache), and the audit event of the view.
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/intake/review/")
     assert response.status_code == 200
     assert len(response.context["intakes"]) == count
-    assert len(queries) <= 7, [q["sql"] for q in queries]
+    assert len(queries) == 9, [q["sql"] for q in queries]
     print(f"review queue with {count} intakes: {len(queries)} queries")
 
 
@@ -333,7 +335,7 @@ def test_it_puts_the_soonest_pending_appointment_first(client):
     )
     # A cancelled appointment does not count.
     AppointmentFactory(patient=oldest.patient, intake=oldest, start=now + dt.timedelta(days=1), status="cancelled")
-    client.force_login(therapist_user())
+    staff_login(client, therapist_user())
 
     response = client.get("/intake/review/")
 
