@@ -25,7 +25,10 @@ class Command(BaseCommand):
         if "load_content" in _commands():
             call_command("load_content", verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(locations)} locations, {len(staff)} staff."))
-        self.stdout.write(f"Demo staff logins (password for all: {core_demo.DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Demo staff logins (password for all: {core_demo.DEMO_PASSWORD}; with DEBUG on these demo accounts "
+            "skip the two-factor code that real therapist and admin accounts must give):"
+        )
         for user, role in staff:
             self.stdout.write(f"  {user.username:<12} {role}")
 
