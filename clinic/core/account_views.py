@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from . import account_services
 from .access import must_verify, needs_second_factor
@@ -50,13 +50,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if is_ratelimited(
-            request,
-            group=LOGIN_FAILURES_GROUP,
-            key="ip",
-            rate=settings.LOGIN_FAILURES_PER_ADDRESS_RATE,
-            increment=False,
-        ):
+        # Failures are counted by signals.py; here only read. Once an address has used up its failures it is
+        # refused until the window passes. With the cache down the count is unknown (limit 0) and the per-user
+        # lockout, kept in the database, still holds.
+        usage = get_usage(request, group=LOGIN_FAILURES_GROUP, key="ip", rate=settings.LOGIN_FAILURES_PER_ADDRESS_RATE)
+        if usage is not None and usage["limit"] and usage["count"] >= usage["limit"]:
             return rate_limited(request, None)
         return super().post(request, *args, **kwargs)
 

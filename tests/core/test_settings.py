@@ -176,3 +176,16 @@ def test_it_passes_the_deployment_checks_with_production_settings():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_believes_x_forwarded_proto_only_with_a_proxy_configured():
+    without = _settings("getattr(s, 'SECURE_PROXY_SSL_HEADER', None)", DEBUG="1")
+    behind_one = _settings("s.SECURE_PROXY_SSL_HEADER", DEBUG="1", TRUSTED_PROXY_COUNT="1")
+
+    assert without.stdout.strip() == "None", without.stderr
+    assert behind_one.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')", behind_one.stderr
+
+
+def test_it_refuses_a_negative_proxy_count_and_a_too_short_idle_timeout():
+    assert "TRUSTED_PROXY_COUNT" in _settings("1", DEBUG="1", TRUSTED_PROXY_COUNT="-1").stderr
+    assert "SESSION_IDLE_MINUTES" in _settings("1", DEBUG="1", SESSION_IDLE_MINUTES="1").stderr
