@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .account_services import user_deactivate
 from .audit_admin import AuditedAdmin
@@ -127,3 +129,34 @@ class StaffUserAdmin(UserAdmin):
     def deactivate(self, request, queryset):
         count = user_deactivate(users=queryset.exclude(pk=request.user.pk))
         self.message_user(request, f"{count} account(s) deactivated; their sessions have ended.")
+
+
+# --- Two-factor devices --------------------------------------------------------------------------------------------
+# django-otp's own admin shows any device's secret as a QR code: a clinic admin could then sign in as a therapist.
+# Here an admin sees who has which device and can remove a lost one (its owner enrols again at the next sign-in).
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+class _DeviceAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "confirmed"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "confirmed"]
+    readonly_fields = ["user", "name", "confirmed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(_DeviceAdmin):
+    pass
+
+
+@admin.register(StaticDevice)
+class RecoveryCodesAdmin(_DeviceAdmin):
+    pass
