@@ -68,7 +68,8 @@ def two_factor_verify(request):
     if not must_verify(request.user):
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    app = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if request.method == "POST" and form.is_valid() and not _throttled(form, app):
         device = match_token(request.user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
@@ -92,6 +93,16 @@ def two_factor_verify(request):
     )
 
 
+def _throttled(form, device) -> bool:
+    """After wrong codes django-otp makes each next try wait longer (1, 2, 4... seconds); say so plainly."""
+    allowed, _ = device.verify_is_allowed() if device is not None else (True, None)
+    if not allowed:
+        form.add_error(
+            "code", "Several wrong codes in a row: wait a few seconds, then type the code your app shows now."
+        )
+    return not allowed
+
+
 def _qr_data_uri(url: str) -> str:
     svg = segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
@@ -108,7 +119,7 @@ def two_factor_setup(request):
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _throttled(form, device):
         if device.verify_token(form.cleaned_data["code"]):
             codes = account_services.two_factor_enrol(user=request.user, device=device, request=request)
             otp_login(request, device)

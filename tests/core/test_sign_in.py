@@ -114,6 +114,7 @@ def test_it_slows_down_guessing_codes(client):
         response = client.post("/accounts/two-factor/", {"code": code_for(device)})
 
     assert response.status_code == 400
+    assert "wait a few seconds" in response.content.decode()
     assert client.get("/desk/").status_code == 302
 
 
