@@ -206,7 +206,7 @@ PASSWORD_RESET_TIMEOUT = 3600  # seconds a reset link works
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
-RATELIMIT_IP_META_KEY = "clinic.core.client.client_ip"
+RATELIMIT_IP_META_KEY = "clinic.core.client.client_ip_for_rate_limits"
 
 # --- Internationalisation and time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
