@@ -114,6 +114,20 @@ class PatientForm(forms.Form):
             self.fields[name].widget.attrs["autocomplete"] = "off"
 
 
+class PatientContactForm(forms.Form):
+    """A patient's name and contact details, corrected by the desk."""
+
+    first_name = forms.CharField(max_length=80)
+    last_name = forms.CharField(max_length=80)
+    email = forms.EmailField(label="E-mail address")
+    phone = PhoneNumberField(help_text="With the country code if it is not a local number.")
+    date_of_birth = forms.DateField(widget=DateInput, label="Date of birth")
+
+    def __init__(self, *args, region: str = "IN", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].region = region
+
+
 class WorkingHoursForm(forms.ModelForm):
     class Meta:
         model = WorkingHours

@@ -8,14 +8,14 @@ from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from clinic.core.access import group_names, location_scope
 from clinic.core.models import Location, OutboundMessage
 from clinic.core.roles import CLINIC_ADMIN, FRONT_DESK, THERAPIST
-from intake.models import Intake
+from intake.models import Intake, Patient
 
 from . import availability
 from .models import Appointment, Therapist, TimeOff, WorkingHours
@@ -240,6 +240,18 @@ def hours_for_staff(staff: Staff, pk: int) -> WorkingHours:
     if staff.location_ids is not None:
         hours = hours.filter(location_id__in=staff.location_ids)
     return get_object_or_404(hours, pk=pk)
+
+
+def patient_for_staff(staff: Staff, pk: int) -> Patient:
+    """A patient the member of staff may see: one with an appointment or an intake at their locations (404
+    otherwise), without any health answers."""
+    patients = Patient.objects.all()
+    if staff.location_ids is not None:
+        patients = patients.filter(
+            Q(pk__in=Appointment.objects.filter(location_id__in=staff.location_ids).values("patient_id"))
+            | Q(pk__in=Intake.objects.filter(location_id__in=staff.location_ids).values("patient_id"))
+        )
+    return get_object_or_404(patients, pk=pk)
 
 
 def upcoming_time_off(therapist_ids, *, now: datetime):

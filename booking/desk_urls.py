@@ -16,6 +16,7 @@ urlpatterns = [
     path("appointments/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("appointments/<int:pk>/move/", views.move, name="move"),
     path("messages/<int:pk>/resend/", views.resend, name="resend"),
+    path("patients/<int:pk>/", views.patient, name="patient"),
     path("book/", views.book, name="book"),
     path("book/details/", views.book_details, name="book_details"),
     path("book/confirm/", views.book_confirm, name="book_confirm"),

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from phonenumbers import region_code_for_number
 
 from clinic.core.services import message_resend
-from intake.services import patient_match_or_create
+from intake.services import patient_match_or_create, patient_update_contact
 
 from . import availability, desk_services, selectors, services
 from . import desk_selectors as desk
@@ -27,6 +28,7 @@ from .desk_forms import (
     CancelForm,
     DayForm,
     FinishForm,
+    PatientContactForm,
     PatientForm,
     RescheduleForm,
     SlotSearchForm,
@@ -318,6 +320,28 @@ def resend(request, pk: int):
     message_resend(message=message, actor=request.user, request=request)
     messages.success(request, f"{kind_label(message.kind)} ({message.get_channel_display()}) will be sent again now.")
     return redirect(_next_or(request, _detail_url(appointment)))
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def patient(request, pk: int):
+    """Correct a patient's name and contact details (what the desk once did in the admin)."""
+    staff = _staff(request)
+    patient = desk.patient_for_staff(staff, pk)
+    if not request.user.has_perm("intake.change_patient"):  # the front desk and clinic admins
+        raise PermissionDenied
+    region = region_code_for_number(patient.phone) or "IN"
+    initial = {name: getattr(patient, name) for name in PatientContactForm.base_fields}
+    form = PatientContactForm(request.POST or None, initial=initial, region=region)
+    if request.method == "POST" and form.is_valid():
+        patient_update_contact(patient=patient, actor=request.user, request=request, **form.cleaned_data)
+        messages.success(
+            request, f"Saved the details of {form.cleaned_data['first_name']} {form.cleaned_data['last_name']}."
+        )
+        return redirect(_next_or(request, reverse("desk:patient", args=[patient.pk])))
+    context = {"patient": patient, "form": form, "next": _next_or(request, "")}
+    return render(request, "booking/desk/patient.html", context, status=400 if form.errors else 200)
 
 
 # --- Booking for a patient on the phone ----------------------------------------------------------------------

@@ -58,6 +58,28 @@ def patient_match_or_create(*, first_name: str, last_name: str, email: str, phon
     return patient
 
 
+@transaction.atomic
+def patient_update_contact(
+    *, patient: Patient, first_name: str, last_name: str, email: str, phone, date_of_birth: date, actor, request=None
+) -> Patient:
+    """The desk corrects a patient's name or contact details (moved in from the admin, which is the clinic
+    admins' only). Audited with the names of the fields changed, never their values."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    new = {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone,
+           "date_of_birth": date_of_birth}  # fmt: skip
+    changed = sorted(name for name, value in new.items() if getattr(patient, name) != value)
+    if not changed:
+        return patient
+    for name in changed:
+        setattr(patient, name, new[name])
+    patient.full_clean()
+    patient.save(update_fields=changed)
+    core_services.audit_record(
+        actor=actor, action=AuditEvent.Action.PATIENT_CHANGE, obj=patient, request=request, detail={"fields": changed}
+    )
+    return patient
+
+
 def intake_submit(
     *,
     submission_key: uuid.UUID,

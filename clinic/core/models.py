@@ -137,6 +137,7 @@ class AuditEvent(models.Model):
         LOCATION_CHANGE = "location_change", "Changed a location"
         STAFF_CHANGE = "staff_change", "Changed a staff account"
         CONFIG_CHANGE = "config_change", "Changed other set-up or content"
+        PATIENT_CHANGE = "patient_change", "Changed a patient's contact details"
         # Patients' data rights and retention.
         PATIENT_EXPORT = "patient_export", "Exported a patient's data"
         PATIENT_ERASE = "patient_erase", "Erased a patient"

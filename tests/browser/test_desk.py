@@ -155,7 +155,8 @@ def test_the_other_desk_pages_pass_axe(desktop, live_server, day):
     save_screenshot(page, "desk-book-errors")
     assert_accessible(page)
 
-    for url in ("/desk/hours/", "/desk/hours/add/", "/desk/time-off/add/", f"/desk/time-off/{time_off.pk}/"):
+    for url in ("/desk/hours/", "/desk/hours/add/", f"/desk/patients/{asha.patient_id}/", "/desk/time-off/add/",
+                f"/desk/time-off/{time_off.pk}/"):  # fmt: skip
         page.goto(url)
         assert_accessible(page)
     expect(page.get_by_role("heading", name="2 booked appointments inside this time off")).to_be_visible()

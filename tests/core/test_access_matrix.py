@@ -106,6 +106,7 @@ EXPECTED = {
     "desk:reschedule": DESK_RECORD,
     "desk:move": staff_only(302, 404, 302, 302, method="post"),
     "desk:resend": staff_only(302, 404, 302, 302, method="post"),
+    "desk:patient": staff_only(200, 404, 403, 200),  # therapists read contact details, the desk corrects them
     "desk:book": staff_only(200, 200, 200, 200),
     "desk:book_details": staff_only(404, 404, 404, 404),  # nothing chosen yet
     "desk:book_confirm": staff_only(404, 404, 404, 404, method="post"),
@@ -237,6 +238,7 @@ def _world():
         },
         "ids": {
             "intake": records["here"]["intake"].pk,
+            "patient": patients["here"].pk,
             "appointment": records["here"]["appointment"].pk,
             "message": message.pk,
             "hours": hours.pk,
@@ -278,6 +280,7 @@ def url_for(route: str, name: str, actor: str, world) -> str:
     pk = {"intake:": ids["intake"], "desk:appointment": ids["appointment"], "desk:check_in": ids["appointment"],
           "desk:finish": ids["appointment"], "desk:no_show": ids["appointment"], "desk:cancel": ids["appointment"],
           "desk:reschedule": ids["appointment"], "desk:move": ids["appointment"], "desk:resend": ids["message"],
+          "desk:patient": ids["patient"],
           "desk:hours": ids["hours"], "desk:time_off": ids["time_off"]}  # fmt: skip
     values = {
         # The patient (of London) holds their own links; for anyone else the link is tampered with.
