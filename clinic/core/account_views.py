@@ -76,7 +76,9 @@ def two_factor_verify(request):
             request.session.cycle_key()
             if device.persistent_id.startswith("otp_static"):
                 left = device.token_set.count()
-                messages.warning(request, f"You used a recovery code; {left} left. Make new ones soon.")
+                messages.warning(
+                    request, f"You used a recovery code; {left} left. Make new ones on your Account page."
+                )
             return redirect(_next(request))
         account_services.audit_account_event(
             action=AuditEvent.Action.TWO_FACTOR_FAILED, user=request.user, actor=request.user, request=request

@@ -126,12 +126,17 @@ def test_a_recovery_code_works_once(client):
     code = recovery_codes_renew(user=user)[0]
     sign_in(client, user)
 
-    assert client.post("/accounts/two-factor/", {"code": code.upper().replace("-", " ")}).status_code == 302
-    assert client.get("/desk/").status_code == 200
+    with time_machine.travel(datetime.now(tz=UTC), tick=False) as traveller:
+        assert client.post("/accounts/two-factor/", {"code": code.upper().replace("-", " ")}).status_code == 302
+        assert client.get("/desk/").status_code == 200
 
-    other = Client()
-    sign_in(other, user)
-    assert other.post("/accounts/two-factor/", {"code": code}).status_code == 400
+        traveller.shift(timedelta(seconds=2))  # past the app's throttle (the code was tried against it first)
+        other = Client()
+        sign_in(other, user)
+        response = other.post("/accounts/two-factor/", {"code": code})
+
+    assert response.status_code == 400
+    assert "That code did not work" in response.content.decode()
 
 
 def test_a_stolen_password_cannot_enrol_a_second_device(client):
@@ -376,3 +381,24 @@ def test_a_reset_link_sets_a_new_password_and_ends_every_session(client):
     user.refresh_from_db()
     assert user.check_password("lantern-orchard-quietly")
     assert signed_in.get("/desk/").status_code == 302
+
+
+def test_new_recovery_codes_replace_the_old_ones(client):
+    from clinic.core.account_services import recovery_codes_renew
+
+    user = therapist_user()
+    old = recovery_codes_renew(user=user)
+    staff_login(client, user)
+    assert "Make new recovery codes" in client.get("/accounts/password_change/").content.decode()
+
+    response = client.post("/accounts/two-factor/recovery-codes/", {"next": "/desk/"})
+
+    new = response.context["codes"]
+    assert len(new) == 10
+    assert not set(new) & set(old)
+    other = Client()
+    sign_in(other, user)
+    with time_machine.travel(datetime.now(tz=UTC), tick=False) as traveller:
+        assert other.post("/accounts/two-factor/", {"code": old[0]}).status_code == 400
+        traveller.shift(timedelta(seconds=2))  # past the throttle after a wrong code
+        assert other.post("/accounts/two-factor/", {"code": new[0]}).status_code == 302
