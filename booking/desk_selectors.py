@@ -59,14 +59,6 @@ class Staff:
             return appointment.therapist_id == self.therapist_id
         return self.sees_location(appointment.location_id)
 
-    def may_manage_hours(self, therapist_location_ids: set[int]) -> bool:
-        """Working hours and anyone's time off: front desk (for therapists at one of their locations), admins."""
-        if self.is_admin:
-            return True
-        if self.is_front_desk:
-            return self.location_ids is None or bool(self.location_ids & therapist_location_ids)
-        return False
-
 
 def staff_for(user) -> Staff:
     """Who `user` is at the desk; PermissionDenied if they are not staff who may use it. Three small queries."""
