@@ -1,5 +1,6 @@
 """Receivers of the core: the footer's location cache, and sign-in events (audit, sessions, address slow-down)."""
 
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.cache import cache
@@ -61,3 +62,16 @@ def _login_failed(sender, credentials, request=None, **kwargs):
             rate=settings.LOGIN_FAILURES_PER_ADDRESS_RATE,
             increment=True,
         )
+
+
+@receiver(user_locked_out, dispatch_uid="core.login_lockout")
+def _locked_out(sender, request=None, username=None, **kwargs):
+    """A user name locked after repeated failures: kept in the audit log (axes forgets once the cool-off ends)."""
+    from django.contrib.auth import get_user_model
+
+    from .account_services import audit_account_event
+    from .models import AuditEvent
+
+    username = str(username or "")[:150]
+    user = get_user_model().objects.filter(username=username).first()
+    audit_account_event(action=AuditEvent.Action.LOGIN_LOCKOUT, user=user, username=username, request=request)

@@ -289,6 +289,8 @@ def test_it_locks_a_user_name_whatever_the_address_and_opens_again_after_the_coo
         response = sign_in(client, user, REMOTE_ADDR="198.51.100.7")
         assert response.status_code == 429
         assert "Login paused for 15 minutes" in response.content.decode()
+        locked = AuditEvent.objects.get(action="login_lockout")
+        assert (locked.object_id, locked.detail) == (str(user.pk), {"username": user.username})
 
         traveller.move_to(NOW + timedelta(minutes=16))
         assert sign_in(Client(), user, REMOTE_ADDR="198.51.100.7").status_code == 302
