@@ -112,6 +112,7 @@ def appointment_transition(
         request=request,
         detail={"change": action, "from": previous, "to": to},
     )
+    services.diary_changed()  # a no show frees the rest of its time
     return appointment
 
 
@@ -169,6 +170,7 @@ def working_hours_save(
         therapist_id=therapist.pk,
         location_id=location.pk,
     )
+    services.diary_changed()
     return hours
 
 
@@ -184,6 +186,7 @@ def working_hours_delete(*, hours: WorkingHours, actor=None, request=None) -> No
         location_id=hours.location_id,
     )
     hours.delete()
+    services.diary_changed()
 
 
 @transaction.atomic
@@ -214,6 +217,7 @@ def time_off_save(
         start=start.isoformat(),
         end=end.isoformat(),
     )
+    services.diary_changed()
     return time_off
 
 
@@ -228,3 +232,4 @@ def time_off_delete(*, time_off: TimeOff, actor=None, request=None) -> None:
         therapist_id=time_off.therapist_id,
     )
     time_off.delete()
+    services.diary_changed()

@@ -16,8 +16,9 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.core import pagecache
 from clinic.core import services as core_services
-from clinic.core.models import AuditEvent, Location
+from clinic.core.models import AuditEvent, DataVersion, Location
 from intake.models import Intake, Patient
 
 from . import availability, selectors
@@ -235,6 +236,12 @@ def _audit(*, actor, appointment: Appointment, action: str, request=None, detail
     )
 
 
+def diary_changed() -> None:
+    """Free times are cached under the diary version (booking/slot_cache.py): every write to appointments, hours,
+    time off, closures, services, therapists or locations bumps it in its own transaction, as its last write."""
+    core_services.data_version_bump(name=DataVersion.DIARY)
+
+
 def _lock_therapists(ids: list[int]) -> None:
     # Always in primary-key order, so two bookings that lock overlapping sets cannot deadlock.
     list(Therapist.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
@@ -391,6 +398,7 @@ def appointment_book(
         if appointment.status == Appointment.Status.CONFIRMED:
             # Pending-review bookings get their confirmation and reminders when a therapist approves.
             _owe_confirmation(appointment, now=now)
+        diary_changed()
     logger.info("booking: appointment %s booked (%s)", appointment.pk, appointment.status)
     return appointment
 
@@ -480,6 +488,7 @@ def appointment_reschedule(
             request=request,
             detail={"change": "reschedule", "from": previous.isoformat(), "to": start.isoformat()},
         )
+        diary_changed()
     return appointment
 
 
@@ -524,6 +533,7 @@ def appointment_cancel(
             request=request,
             detail={"change": "cancel", "by_patient": by_patient},
         )
+        diary_changed()
     return appointment
 
 
@@ -570,6 +580,8 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
                 detail={"change": "review", "decision": decision, "status": appointment.status},
             )
             changed.append(appointment)
+        if changed:
+            diary_changed()
     return changed
 
 
@@ -615,5 +627,13 @@ def appointment_complete(
             request=request,
             detail={"change": "complete", "follow_up_weeks": follow_up_weeks},
         )
+        diary_changed()
     logger.info("booking: appointment %s completed", appointment.pk)
     return appointment
+
+
+def service_catalogue_changed() -> None:
+    """Call inside the transaction that changed services (length, buffer, where they are offered): free times
+    change, and so may the public pages that list them."""
+    diary_changed()
+    pagecache.public_pages_changed()

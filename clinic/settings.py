@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions: a cached public page for an anonymous visitor is answered from here (clinic/core/pagecache.py).
+    "clinic.core.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,6 +150,9 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Part of every cached page's key: set it to the release (e.g. the git commit) so a deploy never serves old pages;
+# the page cache also hashes the templates, static manifest and code itself.
+RELEASE = env.str("RELEASE", default="")
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="clinic")
 
 # Rate limits (django-ratelimit) count in the default cache. Its app is deliberately not installed: its system check

@@ -7,14 +7,18 @@ from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from clinic.core import pagecache
+
 from .content_files import PageSource, ReferenceSource
 from .models import FaqItem, Page, Reference
 from .selectors import VERSION_KEY
 
 
 def content_version_bump() -> None:
-    """Forget every cached education page at once: readers build keys from the version, so old entries expire."""
+    """Forget every cached education page at once: readers build keys from the version, so old entries expire; and
+    every cached public page, which shows the same content."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    pagecache.generation_bump()
 
 
 def page_refresh_search_vectors(*, page_ids) -> None:

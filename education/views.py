@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from clinic.core.pagecache import public_page
 from clinic.core.selectors import active_locations
 
 from . import selectors, seo
@@ -13,6 +14,7 @@ from .models import Region
 HOME_CONDITIONS = 6
 
 
+@public_page
 @require_GET
 def home(request):
     conditions = [card for card in selectors.catalogue() if card.kind == "condition"]
@@ -27,6 +29,7 @@ def home(request):
     )
 
 
+@public_page
 @require_GET
 def index(request):
     cards = selectors.catalogue()
@@ -62,6 +65,7 @@ def render_page(request, detail, *, preview=False):
     )
 
 
+@public_page
 @require_GET
 def page(request, slug):
     detail = selectors.published_page(slug)
@@ -70,6 +74,7 @@ def page(request, slug):
     return render_page(request, detail)
 
 
+@public_page(params=("q",))
 @require_GET
 def search(request):
     raw = request.GET.get("q", "")

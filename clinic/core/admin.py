@@ -3,13 +3,14 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .account_services import user_deactivate
 from .audit_admin import AuditedAdmin
 from .models import AuditEvent, Location, OutboundMessage, StaffProfile
-from .services import message_resend
+from .services import location_changed, message_resend
 
 
 @admin.register(Location)
@@ -18,6 +19,21 @@ class LocationAdmin(AuditedAdmin, admin.ModelAdmin):
     list_filter = ["is_active", "time_zone"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "city"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # inside the admin's transaction, after the save
+        location_changed()
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        location_changed()
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        location_changed()
+
     fieldsets = [
         (None, {"fields": ["name", "slug", "is_active"]}),
         ("Contact", {"fields": ["address", "city", "country", "phone", "emergency_number", "email", "time_zone"]}),

@@ -283,3 +283,20 @@ class StaffSession(models.Model):
 
     def __str__(self):
         return f"Session of {self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DataVersion(models.Model):
+    """A counter that every write to some data bumps inside its own transaction; caches of that data are keyed
+    by it, so a cached answer is never older than the last committed change (`diary`: what free times are
+    computed from). Bumped with one upsert by `clinic.core.services.data_version_bump`."""
+
+    DIARY = "diary"
+
+    name = models.CharField(primary_key=True, max_length=40)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self):
+        return f"{self.name} v{self.value}"

@@ -2,7 +2,7 @@
 
 from django.core.cache import cache
 
-from .models import Location
+from .models import DataVersion, Location
 
 LOCATIONS_CACHE_KEY = "core:active-locations:v1"
 
@@ -14,3 +14,8 @@ def active_locations() -> list[Location]:
         locations = list(Location.objects.active())
         cache.set(LOCATIONS_CACHE_KEY, locations, timeout=3600)
     return locations
+
+
+def data_version(name: str) -> int:
+    """The committed version of the data called `name` (0 before its first change); one indexed read."""
+    return DataVersion.objects.filter(name=name).values_list("value", flat=True).first() or 0

@@ -5,12 +5,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from . import outbox
+from . import outbox, pagecache
 from .client import client_ip
-from .models import AuditEvent, OutboundMessage
+from .models import AuditEvent, DataVersion, OutboundMessage
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +140,21 @@ def message_resend(*, message: OutboundMessage, actor, request=None) -> Outbound
     )
     transaction.on_commit(_nudge_sweep)
     return message
+
+
+def data_version_bump(*, name: str) -> None:
+    """Bump the version of the data called `name` (see DataVersion). Call it inside the transaction that changes
+    that data, after its other writes: the row lock it takes is then held only until commit, always last, so two
+    writers can never wait on each other in opposite orders."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DataVersion._meta.db_table} (name, value) VALUES (%s, 1) "  # noqa: S608 (our own table)
+            f"ON CONFLICT (name) DO UPDATE SET value = {DataVersion._meta.db_table}.value + 1",
+            [name],
+        )
+
+
+def location_changed() -> None:
+    """Call inside the transaction that changed locations: bumps the diary version and forgets public pages."""
+    data_version_bump(name=DataVersion.DIARY)
+    pagecache.public_pages_changed()

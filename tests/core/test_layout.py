@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 
+from clinic.core.services import location_changed
 from tests.factories import LocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +23,13 @@ def test_it_shows_navigation_and_every_location_in_the_footer(client):
     assert "+44 20 7946 0321" in html
 
 
-def test_it_updates_the_footer_when_a_location_changes(client):
+def test_it_updates_the_footer_when_a_location_changes(client, django_capture_on_commit_callbacks):
     location = LocationFactory(name="Old name")
     client.get("/")
-    location.name = "New name"
-    location.save()
+    with django_capture_on_commit_callbacks(execute=True):  # what the location admin's save does
+        location.name = "New name"
+        location.save()
+        location_changed()
 
     assert "New name" in client.get("/").content.decode()
 

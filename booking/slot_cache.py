@@ -1,0 +1,189 @@
+"""Free times for the slots API, cached under the diary version (README, "Speed and scale").
+
+Every write to appointments, working hours, time off, closures, services, therapists or locations bumps the
+diary version (a row in PostgreSQL) in its own transaction, and every entry here is keyed by the version the
+request read first. So a cached answer is never older than the last committed change: a booking made a moment ago
+has bumped the version before anyone can read it, and the next request computes afresh. A version read before a
+commit at worst stores fresher data under an older key, never older data under a newer one. The cache is only
+ever a shortcut: booking itself re-checks the diary under a lock and the exclusion constraint is the final guard.
+
+Two levels, both per location, service and local day:
+
+* a therapist's day: the free start times of that therapist (UTC seconds), computed without the minimum notice
+  and the horizon, which depend on the clock; they are applied when answering, which gives the same times
+  because every offered start sits on the same local step grid;
+* a day's answer for "any therapist" or one therapist: those start times merged (the first free therapist in
+  name order, as availability.free_slots_any does) with each slot's JSON already written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.cache import cache
+
+from clinic.core.models import DataVersion, Location
+from clinic.core.selectors import data_version
+
+from . import availability, selectors
+from .models import Service, Therapist, WorkingHours
+
+TIMEOUT = 24 * 3600
+
+
+def version() -> int:
+    return data_version(DataVersion.DIARY)
+
+
+@dataclass(frozen=True)
+class DayAnswer:
+    starts: tuple[int, ...]  # UTC seconds, ascending
+    items: tuple[str, ...]  # the JSON of each slot, in the same order
+
+
+def _key(*parts) -> str:
+    return "slots:" + ":".join(str(part) for part in parts)
+
+
+def location_and_service(location_slug: str, service_slug: str, *, at: int) -> tuple[Location | None, Service | None]:
+    """The active location and the active service offered there, by slug (None for either one not found)."""
+    key = _key(at, "lookup", location_slug, service_slug)
+    found = cache.get(key)
+    if found is None:
+        location = Location.objects.active().filter(slug=location_slug).first() if location_slug else None
+        service = None
+        if location is not None and service_slug:
+            service = selectors.services_at(location).filter(slug=service_slug).first()
+        found = (location, service)
+        if service is not None:  # only what exists is kept, so made-up slugs cannot fill the cache
+            cache.set(key, found, TIMEOUT)
+    return found
+
+
+def team(location: Location, service: Service, *, at: int) -> list[tuple[int, str]]:
+    """(id, name) of the therapists with hours at `location` who offer `service` there, in the order
+    availability_for gives their diaries (name, then id)."""
+    key = _key(at, "team", location.pk, service.pk)
+    found = cache.get(key)
+    if found is None:
+        rows = (
+            WorkingHours.objects.filter(
+                location=location,
+                therapist__is_active=True,
+                therapist__locations=location,
+                therapist__services=service,
+            )
+            .order_by("therapist__display_name", "therapist_id")
+            .values_list("therapist_id", "therapist__display_name")
+        )
+        found = list(dict.fromkeys(rows))
+        cache.set(key, found, TIMEOUT)
+    return found
+
+
+def _therapist_days(location, service, therapist_ids, days: list[date], *, at: int) -> dict[tuple[int, date], tuple]:
+    """Free start times (UTC seconds) of each therapist on each day, from the cache or computed together."""
+    keys = {
+        (t, day): _key(at, "diary", location.pk, service.pk, t, day.isoformat()) for t in therapist_ids for day in days
+    }
+    cached = cache.get_many(list(keys.values()))
+    found = {pair: cached[key] for pair, key in keys.items() if key in cached}
+    missing = [pair for pair in keys if pair not in found]
+    if missing:
+        missing_days = sorted({day for _, day in missing})
+        computed = selectors.availability_for(
+            location=location,
+            service=service,
+            window=selectors.local_window(location, missing_days[0], (missing_days[-1] - missing_days[0]).days + 1),
+            therapist_ids=sorted({t for t, _ in missing}),
+        )
+        zone = location.zone
+        # Without the clock's part (notice, horizon): applied per request in `answer`.
+        rules = dataclasses.replace(computed.rules, min_notice=timedelta(0), horizon=timedelta(days=2))
+        diaries = {diary.therapist_id: diary for diary in computed.diaries}
+        fresh = {}
+        for therapist_id, day in missing:
+            window = availability.local_day(day, zone)
+            diary = diaries.get(therapist_id)
+            slots = (
+                availability.free_slots(
+                    diary, zone=zone, rules=rules, window=window, now=window.start, closures=computed.closures
+                )
+                if diary is not None
+                else []
+            )
+            fresh[(therapist_id, day)] = tuple(int(slot.start.timestamp()) for slot in slots)
+        cache.set_many({keys[pair]: starts for pair, starts in fresh.items()}, TIMEOUT)
+        found |= fresh
+    return found
+
+
+def _day_answers(location, service, members: list[tuple[int, str]], selection, days, *, at: int) -> dict:
+    keys = {day: _key(at, "day", location.pk, service.pk, selection, day.isoformat()) for day in days}
+    cached = cache.get_many(list(keys.values()))
+    answers = {day: cached[key] for day, key in keys.items() if key in cached}
+    missing = [day for day in days if day not in answers]
+    if missing:
+        per_therapist = _therapist_days(location, service, [t for t, _ in members], missing, at=at)
+        zone, length = location.zone, int(service.duration.total_seconds())
+        fresh = {}
+        for day in missing:
+            chosen: dict[int, tuple[int, str]] = {}
+            for therapist_id, name in members:  # the first free therapist in name order takes the time
+                for start in per_therapist[(therapist_id, day)]:
+                    chosen.setdefault(start, (therapist_id, name))
+            starts = tuple(sorted(chosen))
+            items = tuple(
+                json.dumps(
+                    {
+                        "start": datetime.fromtimestamp(start, zone).isoformat(),
+                        "end": datetime.fromtimestamp(start + length, zone).isoformat(),
+                        "therapist": {"id": chosen[start][0], "name": chosen[start][1]},
+                    }
+                )
+                for start in starts
+            )
+            fresh[day] = DayAnswer(starts, items)
+        cache.set_many({keys[day]: answer for day, answer in fresh.items()}, TIMEOUT)
+        answers |= fresh
+    return answers
+
+
+def answer(
+    *,
+    location: Location,
+    service: Service,
+    members: list[tuple[int, str]],
+    selection: str,
+    first_day: date,
+    days: int,
+    now: datetime,
+    at: int,
+) -> list[str]:
+    """The JSON of each free slot over `days` local days from `first_day`, as availability_for(...).slots(now=now)
+    would give them (`members` are the therapists asked for, in order; `selection` names them in keys)."""
+    if not members or days <= 0:
+        return []
+    wanted = [first_day + timedelta(days=n) for n in range(days)]
+    answers = _day_answers(location, service, members, selection, wanted, at=at)
+    rules = selectors.rules_for(location, service)
+    earliest, latest = (now + rules.min_notice).timestamp(), (now + rules.horizon).timestamp()
+    items: list[str] = []
+    for day in wanted:
+        found = answers[day]
+        if not found.starts:
+            continue
+        if found.starts[0] >= earliest and found.starts[-1] < latest:
+            items.extend(found.items)  # the whole day is bookable: no need to look at each time
+            continue
+        low, high = bisect.bisect_left(found.starts, earliest), bisect.bisect_left(found.starts, latest)
+        items.extend(found.items[low:high])
+    return items
+
+
+def therapist_offers(location: Location, service: Service, therapist_id: int) -> bool:
+    return Therapist.objects.active().filter(pk=therapist_id, locations=location, services=service).exists()

@@ -1,0 +1,151 @@
+"""Whole-response cache for the public pages an anonymous visitor reads (home, education), in django.core.cache.
+
+Only what every visitor would be sent alike is shared, so nothing personal and no CSRF token can pass from one
+visitor to another:
+
+* a view opts in with `@public_page` (and names the query parameters it reads; others do not split the cache);
+* only GETs without a session, messages or Authorization header are looked up or stored; staff and patients with a
+  session always get a freshly rendered page;
+* such a request is marked, and the `clinic` context processor gives its templates an anonymous user and no
+  messages without touching the session, so the page carries no `Vary: Cookie`;
+* a response is stored only if it is a plain 200 with no Set-Cookie, no `Vary: Cookie`, no private or no-store
+  cache control, and no CSRF token used while rendering it (a form with `{% csrf_token %}` is never cached).
+
+The key holds the release (a hash of the templates, the static manifest and the code, so a deploy never serves a
+page built by older templates), the language, the scheme and host, the path and the named parameters. The entry
+holds the generation it was rendered under; `public_pages_changed()` (called by the services that change content,
+locations or services, on commit) starts a new generation, so every older entry is ignored from then on. The
+generation is read before rendering, so a page rendered from data that a commit replaces meanwhile is stored under
+the old generation and never served.
+"""
+
+import functools
+import hashlib
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import has_vary_header
+from django.utils.translation import get_language_from_request
+
+GENERATION_KEY = "pagecache:generation"
+TIMEOUT = 24 * 3600
+# django.contrib.messages' cookie storage: a visitor with one has a message waiting to be shown.
+MESSAGES_COOKIE = "messages"
+# Headers that are recomputed for every response by the middleware outside this one, or must never be shared.
+_NOT_STORED = {"set-cookie", "date"}
+
+
+def public_page(view=None, *, params: tuple[str, ...] = ()):
+    """Mark a view whose anonymous GET response may be shared; `params` are the query parameters it reads."""
+
+    def mark(func):
+        func.public_page_params = tuple(sorted(params))
+        return func
+
+    return mark(view) if view is not None else mark
+
+
+def public_pages_changed() -> None:
+    """Forget every cached public page once the current transaction commits (content, a location, a service)."""
+    transaction.on_commit(generation_bump)
+
+
+def generation_bump() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _generation() -> str:
+    cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    return cache.get(GENERATION_KEY)
+
+
+@functools.cache
+def release() -> str:
+    """What this deploy renders pages with: templates, the hashed static file names and the project's code."""
+    digest = hashlib.sha256(settings.RELEASE.encode())
+    roots = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]
+    roots += [Path(settings.BASE_DIR) / app for app in ("clinic", "education", "intake", "booking")]
+    files = [path for root in roots for path in sorted(root.rglob("*")) if path.suffix in {".html", ".txt", ".py"}]
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    for path in [*files, manifest]:
+        if path.is_file():
+            digest.update(str(path).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1024)
+def _params_of(path: str) -> tuple[str, ...] | None:
+    """The view's declared parameters if `path` is a public page, else None (resolved once per path)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return getattr(match.func, "public_page_params", None)
+
+
+def _may_share(request) -> bool:
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and MESSAGES_COOKIE not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+def _key(request, params: tuple[str, ...]) -> str | None:
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None  # the normal path answers 400
+    parts = [release(), get_language_from_request(request), request.scheme, host, request.path]
+    parts += [f"{name}={value}" for name in params for value in request.GET.getlist(name)]
+    return "pagecache:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _storable(request, response) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not has_vary_header(response, "Cookie")
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a CSRF token was rendered into the body
+    )
+
+
+class PublicPageCacheMiddleware:
+    """Serve and store public pages (see the module's docstring). Sits just inside WhiteNoise and
+    SecurityMiddleware, so a cached page still gets the security headers and skips sessions, CSRF and auth."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        params = _params_of(request.path_info) if _may_share(request) else None
+        key = _key(request, params) if params is not None else None
+        if key is None:
+            return self.get_response(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY) or _generation()
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            _, status, headers, content = entry
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response.headers[name] = value
+            return response
+        request.is_public_page = True
+        response = self.get_response(request)
+        if _storable(request, response):
+            headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED]
+            cache.set(key, (generation, response.status_code, headers, response.content), TIMEOUT)
+        return response
