@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import has_vary_header
 from django.utils.translation import get_language_from_request
 
@@ -81,10 +81,10 @@ def release() -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _params_of(path: str) -> tuple[str, ...] | None:
+def _params_of(path: str, urlconf: str | None) -> tuple[str, ...] | None:
     """The view's declared parameters if `path` is a public page, else None (resolved once per path)."""
     try:
-        match = resolve(path)
+        match = resolve(path, urlconf)
     except Resolver404:
         return None
     return getattr(match.func, "public_page_params", None)
@@ -130,7 +130,7 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        params = _params_of(request.path_info) if _may_share(request) else None
+        params = _params_of(request.path_info, get_urlconf()) if _may_share(request) else None
         key = _key(request, params) if params is not None else None
         if key is None:
             return self.get_response(request)

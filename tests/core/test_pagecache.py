@@ -1,0 +1,124 @@
+"""The public page cache (clinic/core/pagecache.py): what one visitor is sent is shared with another only when
+it holds nothing personal and no CSRF token, and a change, a deploy or a session means a freshly rendered page."""
+
+from unittest import mock
+
+import pytest
+from django.http import HttpResponse
+from django.template import engines
+from django.test import Client
+from django.urls import include, path
+
+from booking import services as booking_services
+from clinic.core import pagecache
+from clinic.core.pagecache import public_page
+from clinic.core.services import location_changed
+from education import services as education_services
+from tests.factories import LocationFactory, clinic_admin_user
+
+pytestmark = pytest.mark.django_db
+
+
+@public_page
+def form_with_csrf(request):
+    """A public page that (wrongly) holds a form with a CSRF token: it must never be shared."""
+    template = engines["django"].from_string('<form method="post">{% csrf_token %}</form>')
+    return HttpResponse(template.render(request=request))
+
+
+urlpatterns = [path("csrf-form/", form_with_csrf), path("", include("clinic.urls"))]
+
+
+def test_it_serves_the_next_anonymous_visitor_from_the_cache(client, django_assert_num_queries):
+    LocationFactory(name="Bangalore – Indiranagar")
+    first = client.get("/")
+    assert not first.cookies
+    assert "Cookie" not in first.get("Vary", "")
+
+    with django_assert_num_queries(0):
+        second = Client().get("/", {"utm_source": "leaflet"})  # a parameter the page does not read
+
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert "Bangalore – Indiranagar" in second.content.decode()
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def test_it_never_shares_a_staff_members_page_or_csrf_token_with_another_visitor(client):
+    staff = clinic_admin_user(first_name="Meera")
+    staff_client = Client()
+    staff_client.force_login(staff)
+
+    staff_page = staff_client.get("/").content.decode()
+    visitor_page = client.get("/").content.decode()
+    staff_again = staff_client.get("/").content.decode()
+
+    assert "Log out Meera" in staff_page
+    assert "csrfmiddlewaretoken" in staff_page
+    assert "Meera" not in visitor_page
+    assert "csrfmiddlewaretoken" not in visitor_page
+    assert "Staff login" in visitor_page
+    assert "Log out Meera" in staff_again  # a session always gets its own page, never the cached one
+
+
+def test_it_gives_a_visitor_with_a_session_a_fresh_page(client, django_assert_num_queries):
+    client.get("/learn/")
+    staff_client = Client()
+    staff_client.force_login(clinic_admin_user())
+    with django_assert_num_queries(2):  # 1 session, 2 user: rendered, not cached
+        staff_client.get("/learn/")
+
+
+@pytest.mark.urls("tests.core.test_pagecache")
+def test_it_never_stores_a_page_with_a_csrf_token():
+    first, second = Client().get("/csrf-form/"), Client().get("/csrf-form/")
+
+    tokens = [response.content.decode().split('value="')[1] for response in (first, second)]
+    assert tokens[0] != tokens[1]
+    assert first.cookies  # each visitor got their own CSRF cookie
+    assert second.cookies
+
+
+def test_it_keeps_each_search_apart_by_its_query(client):
+    heel = client.get("/learn/search/", {"q": "heel"}).content.decode()
+    back = client.get("/learn/search/", {"q": "back"}).content.decode()
+    assert 'value="heel"' in heel
+    assert 'value="back"' in back
+
+
+@pytest.mark.parametrize(
+    "change",
+    [location_changed, booking_services.service_catalogue_changed, education_services.content_changed],
+    ids=["location", "service", "content"],
+)
+def test_it_renders_again_after_a_change_commits(client, django_capture_on_commit_callbacks, change):
+    location = LocationFactory(name="Old name")
+    client.get("/")
+    location.name = "New name"
+    location.save()
+    with django_capture_on_commit_callbacks() as callbacks:
+        change()
+    assert "Old name" in client.get("/").content.decode()  # not before the change commits
+    for callback in callbacks:
+        callback()
+    assert "New name" in client.get("/").content.decode()
+
+
+def test_a_new_release_never_serves_pages_of_the_old_one(client):
+    location = LocationFactory(name="Old name")
+    client.get("/")
+    location.name = "New name"
+    location.save()  # the footer's list is forgotten, but no generation is started
+    assert "Old name" in client.get("/").content.decode()
+
+    with mock.patch.object(pagecache, "release", return_value="next-release"):
+        assert "New name" in client.get("/").content.decode()
+
+
+def test_it_leaves_visitors_with_a_waiting_message_and_other_methods_alone(client):
+    client.get("/")
+    client.cookies["messages"] = "something"
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Cookie" in response["Vary"]  # rendered for this visitor
+    assert Client().post("/").status_code == 405
