@@ -1,17 +1,19 @@
 """Shared benchmark harness: serve the app with gunicorn on a free local port and measure URLs against it.
 
 Benchmarks print figures and ratios; they never assert on time. The baseline is /ping, a view that does nothing,
-served by the same gunicorn, so the ratio says what our code costs on top of Django and the server.
+served by the same gunicorn with the project's full middleware, so the ratio says what our code costs on top of
+Django and the server; /bare/ping is the same view with no middleware at all (bench/wsgi.py), the physical limit.
+Load comes from separate client processes (not threads), so the client's own Python does not cap the figures.
 """
 
 import contextlib
 import http.client
+import multiprocessing
 import os
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -77,7 +79,7 @@ def gunicorn(env: dict, workers: int = 2):
             sys.executable,
             "-m",
             "gunicorn",
-            "clinic.wsgi:application",
+            "bench.wsgi:application",
             "-b",
             f"127.0.0.1:{port}",
             "-w",
@@ -104,55 +106,113 @@ def gunicorn(env: dict, workers: int = 2):
         proc.wait(timeout=30)
 
 
-def measure(port: int, path: str, *, requests: int = 400, concurrency: int = 4) -> dict:
-    """Send `requests` GETs from `concurrency` threads; return latencies (ms) and throughput."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-    per_thread = requests // concurrency
-    statuses: set[int] = set()
+def _client(port: int, path: str, count: int, headers: dict, results) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies, statuses = [], set()
+    for _ in range(count):
+        start = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        latencies.append((time.perf_counter() - start) * 1000)
+        statuses.add(response.status)
+    conn.close()
+    results.put((latencies, statuses))
 
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for _ in range(per_thread):
-            start = time.perf_counter()
-            conn.request("GET", path, headers={"Host": "127.0.0.1"})
-            response = conn.getresponse()
-            response.read()
-            elapsed = (time.perf_counter() - start) * 1000
-            with lock:
-                latencies.append(elapsed)
-                statuses.add(response.status)
-        conn.close()
 
+def measure(
+    port: int, path: str, *, requests: int = 2000, concurrency: int = 4, headers: dict | None = None, before=None
+) -> dict:
+    """Send `requests` GETs from `concurrency` client processes; return latencies (ms) and throughput.
+
+    `before`, if given, runs before each request (one client only): used to measure with a cold cache."""
+    headers = {"Host": "127.0.0.1", **(headers or {})}
     # Warm up: imports, connections, caches.
-    for _ in range(2):
+    for _ in range(3):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        conn.request("GET", path, headers=headers)
         conn.getresponse().read()
         conn.close()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - began
-    latencies.sort()
+    if before is not None:
+        latencies, statuses = [], set()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(requests):
+            before()
+            start = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            latencies.append((time.perf_counter() - start) * 1000)
+            statuses.add(response.status)
+        wall = sum(latencies) / 1000  # server time only: the cache-clearing between requests is not counted
+    else:
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        per_client = requests // concurrency
+        job = (port, path, per_client, headers, results)
+        clients = [context.Process(target=_client, args=job) for _ in range(concurrency)]
+        began = time.perf_counter()
+        for client in clients:
+            client.start()
+        gathered = [results.get() for _ in clients]
+        wall = time.perf_counter() - began
+        for client in clients:
+            client.join()
+        latencies = [ms for chunk, _ in gathered for ms in chunk]
+        statuses = set().union(*(found for _, found in gathered))
+    return _summary(path, latencies, statuses, wall)
+
+
+def _summary(path: str, latencies: list[float], statuses: set[int], wall: float) -> dict:
+    latencies = sorted(latencies)
     return {
         "path": path,
         "statuses": sorted(statuses),
         "requests": len(latencies),
         "rps": len(latencies) / wall,
         "median_ms": statistics.median(latencies),
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
+        "p95_ms": latencies[max(0, int(len(latencies) * 0.95) - 1)],
+        "latencies": latencies,
+        "wall": wall,
     }
 
 
-def report(result: dict, baseline: dict | None = None) -> None:
+def interleaved(port: int, paths: list[str], *, rounds: int = 3, **kwargs) -> dict[str, dict]:
+    """Measure bare Django, /ping and `paths` in turn, `rounds` times over, and add each one's rounds up.
+
+    The machine is shared: load from elsewhere comes and goes within seconds, so a baseline measured once at the
+    start would flatter or wrong whatever came after it. Taking turns spreads that noise over every figure alike."""
+    order = ["/bare/ping", "/ping", *paths]
+    runs: dict[str, list[dict]] = {path: [] for path in order}
+    for _ in range(rounds):
+        for path in order:
+            runs[path].append(measure(port, path, **kwargs))
+    return {
+        path: _summary(
+            path,
+            [ms for run in found for ms in run["latencies"]],
+            set().union(*(run["statuses"] for run in found)),
+            sum(run["wall"] for run in found),
+        )
+        for path, found in runs.items()
+    }
+
+
+def baselines(results: dict[str, dict]) -> tuple[dict, dict]:
+    """/ping (full middleware) and /bare/ping (no middleware) from `interleaved`, printed."""
+    ping, bare = results["/ping"], results["/bare/ping"]
+    report(bare)
+    report(ping, bare, label="bare Django")
+    return ping, bare
+
+
+def report(result: dict, baseline: dict | None = None, *, label: str = "/ping", bare: dict | None = None) -> None:
     line = (
-        f"{result['path']:<40} {result['rps']:8.1f} req/s   median {result['median_ms']:6.2f} ms   "
+        f"{result['path']:<52} {result['rps']:8.1f} req/s   median {result['median_ms']:6.2f} ms   "
         f"p95 {result['p95_ms']:6.2f} ms   status {result['statuses']}"
     )
     if baseline:
-        line += f"   ratio to baseline {result['rps'] / baseline['rps']:.2f}"
-    print(line)
+        line += f"   ratio to {label} {result['rps'] / baseline['rps']:.2f}"
+    if bare:
+        line += f", to bare Django {result['rps'] / bare['rps']:.2f}"
+    print(line, flush=True)
