@@ -1,7 +1,7 @@
 """JSON for the slot picker: GET /book/api/slots/?service=&location=&therapist=&start=&days=
 
-Answered from the diary cache (booking/slot_cache.py): one query when cached (the diary version), and at most
-eight, whatever the number of therapists and appointments, when not: version, location, service, the team, then
+Answered from the diary cache (booking/slot_cache.py): one query when cached (the diary version), and eight,
+whatever the number of therapists and appointments, when nothing is: version, location, service, the team, then
 working hours, time off, closures and held appointments (selectors.availability_for)."""
 
 import json
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import slot_cache
+from . import availability, slot_cache
 
 MAX_DAYS = 14
 
@@ -63,6 +63,10 @@ def parse_slot_query(params, *, now, at: int) -> dict:
 def slots(request):
     now = timezone.now()
     at = slot_cache.version()  # first: everything below is as of this committed version or later
+    key = slot_cache.response_key(request.GET, at=at)
+    body = slot_cache.response_get(key, now=now) if key else None
+    if body is not None:
+        return HttpResponse(body, content_type="application/json")
     try:
         query = parse_slot_query(request.GET, now=now, at=at)
     except BadParameter as error:
@@ -73,7 +77,7 @@ def slots(request):
         members = [member for member in members if member[0] == therapist]
         if not members and not slot_cache.therapist_offers(location, service, therapist):
             return _bad(BadParameter("therapist", "Unknown therapist, or not offering this service here."))
-    items = slot_cache.answer(
+    items, valid_until = slot_cache.answer(
         location=location,
         service=service,
         members=members,
@@ -91,5 +95,11 @@ def slots(request):
         "days": query["days"],
     }
     # The slots' JSON comes written from the cache; only the list around them is put together here.
-    body = json.dumps(head)[:-1] + ', "slots": [' + ", ".join(items) + "]}"
+    body = (json.dumps(head)[:-1] + ', "slots": [' + ", ".join(items) + "]}").encode()
+    if key:
+        # Kept whole until the clock would change it: a time coming within the notice or the horizon, or a new
+        # local day (which moves "today" and so the first day and the horizon's last one).
+        tomorrow = availability.local_day(now.astimezone(location.zone).date() + timedelta(days=1), location.zone)
+        valid_until = min(valid_until, tomorrow.start.timestamp())
+        slot_cache.response_set(key, body, valid_until=valid_until, now=now)
     return HttpResponse(body, content_type="application/json")

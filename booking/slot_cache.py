@@ -13,7 +13,11 @@ Two levels, both per location, service and local day:
   and the horizon, which depend on the clock; they are applied when answering, which gives the same times
   because every offered start sits on the same local step grid;
 * a day's answer for "any therapist" or one therapist: those start times merged (the first free therapist in
-  name order, as availability.free_slots_any does) with each slot's JSON already written.
+  name order, as availability.free_slots_any does) with each slot's JSON already written;
+
+and the whole JSON answer to a query, kept only until the clock alone would change it (a time coming within the
+minimum notice, the horizon reaching a new time, a new local day), so the usual request is one indexed read of
+the version and one cache read.
 """
 
 from __future__ import annotations
@@ -94,29 +98,35 @@ def _therapist_days(location, service, therapist_ids, days: list[date], *, at: i
     found = {pair: cached[key] for pair, key in keys.items() if key in cached}
     missing = [pair for pair in keys if pair not in found]
     if missing:
-        missing_days = sorted({day for _, day in missing})
+        first, last = min(day for _, day in missing), max(day for _, day in missing)
+        span_days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         computed = selectors.availability_for(
             location=location,
             service=service,
-            window=selectors.local_window(location, missing_days[0], (missing_days[-1] - missing_days[0]).days + 1),
+            window=selectors.local_window(location, first, len(span_days)),
             therapist_ids=sorted({t for t, _ in missing}),
         )
-        zone = location.zone
+        zone, span = location.zone, computed.window
         # Without the clock's part (notice, horizon): applied per request in `answer`.
-        rules = dataclasses.replace(computed.rules, min_notice=timedelta(0), horizon=timedelta(days=2))
-        diaries = {diary.therapist_id: diary for diary in computed.diaries}
-        fresh = {}
-        for therapist_id, day in missing:
-            window = availability.local_day(day, zone)
-            diary = diaries.get(therapist_id)
-            slots = (
-                availability.free_slots(
-                    diary, zone=zone, rules=rules, window=window, now=window.start, closures=computed.closures
-                )
-                if diary is not None
-                else []
+        rules = dataclasses.replace(
+            computed.rules, min_notice=timedelta(0), horizon=span.end - span.start + timedelta(days=1)
+        )
+        # One pass per therapist over the whole span, then cut into local days: working blocks never cross
+        # midnight (an end time is on the same day as its start), so this equals a pass per day.
+        bounds = [int(availability.local_day(day, zone).start.timestamp()) for day in span_days]
+        fresh = dict.fromkeys(missing, ())
+        for diary in computed.diaries:
+            slots = availability.free_slots(
+                diary, zone=zone, rules=rules, window=span, now=span.start, closures=computed.closures
             )
-            fresh[(therapist_id, day)] = tuple(int(slot.start.timestamp()) for slot in slots)
+            per_day: dict[date, list[int]] = {}
+            for slot in slots:
+                start = int(slot.start.timestamp())
+                day = span_days[bisect.bisect_right(bounds, start) - 1]
+                per_day.setdefault(day, []).append(start)
+            for day in span_days:
+                if (diary.therapist_id, day) in fresh:
+                    fresh[(diary.therapist_id, day)] = tuple(per_day.get(day, ()))
         cache.set_many({keys[pair]: starts for pair, starts in fresh.items()}, TIMEOUT)
         found |= fresh
     return found
@@ -163,26 +173,53 @@ def answer(
     days: int,
     now: datetime,
     at: int,
-) -> list[str]:
+) -> tuple[list[str], float]:
     """The JSON of each free slot over `days` local days from `first_day`, as availability_for(...).slots(now=now)
-    would give them (`members` are the therapists asked for, in order; `selection` names them in keys)."""
+    would give them (`members` are the therapists asked for, in order; `selection` names them in keys), and until
+    when (UTC seconds) the same list stays right without any write: until the first time offered falls within
+    the minimum notice, or the horizon reaches the next time not offered yet."""
+    never = float("inf")
     if not members or days <= 0:
-        return []
+        return [], never
     wanted = [first_day + timedelta(days=n) for n in range(days)]
     answers = _day_answers(location, service, members, selection, wanted, at=at)
     rules = selectors.rules_for(location, service)
     earliest, latest = (now + rules.min_notice).timestamp(), (now + rules.horizon).timestamp()
+    notice, horizon = rules.min_notice.total_seconds(), rules.horizon.total_seconds()
     items: list[str] = []
+    first_kept, first_beyond = never, never
     for day in wanted:
         found = answers[day]
         if not found.starts:
             continue
-        if found.starts[0] >= earliest and found.starts[-1] < latest:
-            items.extend(found.items)  # the whole day is bookable: no need to look at each time
-            continue
         low, high = bisect.bisect_left(found.starts, earliest), bisect.bisect_left(found.starts, latest)
         items.extend(found.items[low:high])
-    return items
+        if low < high:
+            first_kept = min(first_kept, found.starts[low])
+        if high < len(found.starts):
+            first_beyond = min(first_beyond, found.starts[high])
+    return items, min(first_kept - notice, first_beyond - horizon)
+
+
+def response_key(params, *, at: int) -> str | None:
+    """Where a whole answer to these query parameters is kept (None for parameters too odd to keep)."""
+    values = [params.get(name, "") for name in ("location", "service", "therapist", "start", "days")]
+    if any(len(value) > 40 for value in values):
+        return None
+    return _key(at, "answer", *(value.replace(":", "") for value in values))
+
+
+def response_get(key: str, *, now: datetime) -> bytes | None:
+    found = cache.get(key)
+    if found is not None and now.timestamp() < found[0]:
+        return found[1]
+    return None
+
+
+def response_set(key: str, body: bytes, *, valid_until: float, now: datetime) -> None:
+    seconds = min(TIMEOUT, valid_until - now.timestamp())
+    if seconds >= 1:
+        cache.set(key, (valid_until, body), int(seconds))
 
 
 def therapist_offers(location: Location, service: Service, therapist_id: int) -> bool:

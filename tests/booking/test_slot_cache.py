@@ -89,17 +89,38 @@ def test_it_gives_the_same_times_as_computing_afresh(client, clinic, moment, off
             assert expected or moment.hour == 11
 
 
-def test_it_keeps_the_times_of_other_days_cached_and_counts_no_appointments_twice(client, clinic, frozen):
+def fresh_starts(clinic, *, first: date, days: int, now: datetime) -> list[str]:
+    location = clinic["location"]
+    found = selectors.availability_for(
+        location=location, service=clinic["assessment"], window=selectors.local_window(location, first, days)
+    ).slots(now=now)
+    return [slot.start.astimezone(location.zone).isoformat() for slot in found]
+
+
+def test_it_fills_days_missing_between_cached_ones(client, clinic, frozen):
     """Prevents a regression where days computed in one batch would be stored under the wrong day."""
     AppointmentFactory(
         therapist=clinic["therapist"], location=clinic["location"], service=clinic["assessment"], start=MONDAY_10
     )
-    week = starts(client, days="7")
-    monday = starts(client)
-    tuesday = starts(client, start="2025-06-17")
-    assert monday + tuesday == [t for t in week if t[:10] in ("2025-06-16", "2025-06-17")]
-    assert "2025-06-16T10:00:00+05:30" not in monday
-    assert "2025-06-17T10:00:00+05:30" in tuesday
+    starts(client)  # Monday
+    starts(client, start="2025-06-18")  # Wednesday
+
+    week = starts(client, days="5")  # Tuesday, Thursday and Friday computed together, Monday and Wednesday cached
+
+    assert week == fresh_starts(clinic, first=date(2025, 6, 16), days=5, now=NOW)
+    assert "2025-06-16T10:00:00+05:30" not in week
+    assert "2025-06-17T10:00:00+05:30" in week
+
+
+def test_it_stops_offering_a_cached_time_once_the_clock_passes_the_notice(client, clinic):
+    """A cached answer is only ever kept until the clock alone would change it."""
+    moment = datetime(2025, 6, 16, 2, 0, tzinfo=UTC)  # Monday 07:30 IST
+    with time_machine.travel(moment, tick=False) as traveller:
+        for _ in range(40):  # every 7 minutes until past noon
+            today = moment.astimezone(clinic["location"].zone).date()
+            assert starts(client, start=today.isoformat()) == fresh_starts(clinic, first=today, days=1, now=moment)
+            moment += timedelta(minutes=7)
+            traveller.move_to(moment)
 
 
 # --- Every service that writes diary data bumps the version in its own transaction ---------------------------
