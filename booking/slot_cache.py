@@ -28,7 +28,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from clinic.core.models import DataVersion, Location
 from clinic.core.selectors import data_version
@@ -210,7 +210,12 @@ def response_key(params, *, at: int) -> str | None:
 
 
 def response_get(key: str, *, now: datetime) -> bytes | None:
-    found = cache.get(key)
+    """A whole answer still right at `now`: from this process's memory, else from the shared cache."""
+    found = caches["local"].get(key)
+    if found is None:
+        found = cache.get(key)
+        if found is not None:
+            caches["local"].set(key, found, max(1, int(found[0] - now.timestamp())))
     if found is not None and now.timestamp() < found[0]:
         return found[1]
     return None
@@ -219,7 +224,8 @@ def response_get(key: str, *, now: datetime) -> bytes | None:
 def response_set(key: str, body: bytes, *, valid_until: float, now: datetime) -> None:
     seconds = min(TIMEOUT, valid_until - now.timestamp())
     if seconds >= 1:
-        cache.set(key, (valid_until, body), int(seconds))
+        for store in (caches["local"], cache):
+            store.set(key, (valid_until, body), int(seconds))
 
 
 def therapist_offers(location: Location, service: Service, therapist_id: int) -> bool:

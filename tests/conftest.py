@@ -54,9 +54,10 @@ def pytest_sessionstart(session):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Each test starts with an empty cache (Redis database of its own), so cached pages never leak between tests."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["local"].clear()
     return
 
 

@@ -11,12 +11,13 @@ visitor to another:
 * a response is stored only if it is a plain 200 with no Set-Cookie, no `Vary: Cookie`, no private or no-store
   cache control, and no CSRF token used while rendering it (a form with `{% csrf_token %}` is never cached).
 
-The key holds the release (a hash of the templates, the static manifest and the code, so a deploy never serves a
-page built by older templates), the language, the scheme and host, the path and the named parameters. The entry
+The key holds the release (a hash of the templates, the static manifest and the code, so a deploy never serves
+a page built by older templates), the language, the scheme and host, the path and the named parameters. The entry
 holds the generation it was rendered under; `public_pages_changed()` (called by the services that change content,
 locations or services, on commit) starts a new generation, so every older entry is ignored from then on. The
 generation is read before rendering, so a page rendered from data that a commit replaces meanwhile is stored under
-the old generation and never served.
+the old generation and never served. Entries live in the shared cache and, once used, in each process's memory
+too, checked against the generation, which is always read from the shared cache.
 """
 
 import functools
@@ -25,7 +26,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse
@@ -134,9 +135,13 @@ class PublicPageCacheMiddleware:
         key = _key(request, params) if params is not None else None
         if key is None:
             return self.get_response(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY) or _generation()
-        entry = found.get(key)
+        generation = cache.get(GENERATION_KEY) or _generation()
+        # This process's memory first (no page crossing the network), then the shared cache.
+        entry = caches["local"].get(key)
+        if entry is None or entry[0] != generation:
+            entry = cache.get(key)
+            if entry is not None and entry[0] == generation:
+                caches["local"].set(key, entry, TIMEOUT)
         if entry is not None and entry[0] == generation:
             _, status, headers, content = entry
             response = HttpResponse(content, status=status)
@@ -147,5 +152,7 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if _storable(request, response):
             headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED]
-            cache.set(key, (generation, response.status_code, headers, response.content), TIMEOUT)
+            entry = (generation, response.status_code, headers, response.content)
+            cache.set(key, entry, TIMEOUT)
+            caches["local"].set(key, entry, TIMEOUT)
         return response

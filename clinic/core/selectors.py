@@ -1,6 +1,7 @@
 """Reads of the shared core that many pages reuse."""
 
 from django.core.cache import cache
+from django.db import connection
 
 from .models import DataVersion, Location
 
@@ -17,5 +18,9 @@ def active_locations() -> list[Location]:
 
 
 def data_version(name: str) -> int:
-    """The committed version of the data called `name` (0 before its first change); one indexed read."""
-    return DataVersion.objects.filter(name=name).values_list("value", flat=True).first() or 0
+    """The committed version of the data called `name` (0 before its first change); one indexed read, in plain
+    SQL because the slots API asks it on every request."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {DataVersion._meta.db_table} WHERE name = %s", [name])  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else 0

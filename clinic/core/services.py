@@ -1,6 +1,7 @@
 """Writes of the shared core: the audit log and the outbox of messages owed to patients."""
 
 import logging
+import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -145,12 +146,16 @@ def message_resend(*, message: OutboundMessage, actor, request=None) -> Outbound
 def data_version_bump(*, name: str) -> None:
     """Bump the version of the data called `name` (see DataVersion). Call it inside the transaction that changes
     that data, after its other writes: the row lock it takes is then held only until commit, always last, so two
-    writers can never wait on each other in opposite orders."""
+    writers can never wait on each other in opposite orders.
+
+    The step is random: a database restored from a backup goes on from an old version, and a random step keeps
+    its new versions from meeting the ones cached before the restore."""
+    step = secrets.randbelow(1_000_000) + 1
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {DataVersion._meta.db_table} (name, value) VALUES (%s, 1) "  # noqa: S608 (our own table)
-            f"ON CONFLICT (name) DO UPDATE SET value = {DataVersion._meta.db_table}.value + 1",
-            [name],
+            f"INSERT INTO {DataVersion._meta.db_table} (name, value) VALUES (%s, %s) "  # noqa: S608 (our own table)
+            f"ON CONFLICT (name) DO UPDATE SET value = {DataVersion._meta.db_table}.value + %s",
+            [name, step, step],
         )
 
 
