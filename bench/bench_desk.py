@@ -42,6 +42,8 @@ if __name__ == "__main__":
     path = f"/desk/?location=bench-clinic&date={day}"
     headers = {"Cookie": f"{cookie}={key}"}
     with gunicorn(env) as port:
+        print("server time one request at a time (first /ping, for scale):")
+        report(measure(port, "/ping", requests=200, concurrency=1))
         timed = measure(port, path, requests=200, concurrency=1, headers=headers)
         report(timed)
         ping, bare = baselines({p: measure(port, p, requests=800) for p in ("/ping", "/bare/ping")})

@@ -101,7 +101,8 @@ if __name__ == "__main__":
         cold = [measure(port, path, requests=60, concurrency=1, before=bump) for path in paths]
         for result in cold:
             report(result)
-        print("warm (from the diary cache), server time one request at a time:")
+        print("warm (from the diary cache), server time one request at a time (first /ping, for scale):")
+        report(measure(port, "/ping", requests=400, concurrency=1))
         timed = [measure(port, path, requests=400, concurrency=1) for path in paths]
         for result in timed:
             report(result)
