@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -37,6 +38,7 @@ from . import availability, selectors
 from .models import Service, Therapist, WorkingHours
 
 TIMEOUT = 24 * 3600
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")  # SlugField's characters and length
 
 
 def version() -> int:
@@ -54,13 +56,16 @@ def _key(*parts) -> str:
 
 
 def location_and_service(location_slug: str, service_slug: str, *, at: int) -> tuple[Location | None, Service | None]:
-    """The active location and the active service offered there, by slug (None for either one not found)."""
+    """The active location and the active service offered there, by slug (None for either one not found; what
+    is not a slug at all is not looked up)."""
     key = _key(at, "lookup", location_slug, service_slug)
-    found = cache.get(key)
+    found = cache.get(key) if SLUG.fullmatch(location_slug) and SLUG.fullmatch(service_slug) else None
     if found is None:
-        location = Location.objects.active().filter(slug=location_slug).first() if location_slug else None
+        location = (
+            Location.objects.active().filter(slug=location_slug).first() if SLUG.fullmatch(location_slug) else None
+        )
         service = None
-        if location is not None and service_slug:
+        if location is not None and SLUG.fullmatch(service_slug):
             service = selectors.services_at(location).filter(slug=service_slug).first()
         found = (location, service)
         if service is not None:  # only what exists is kept, so made-up slugs cannot fill the cache
@@ -204,7 +209,7 @@ def answer(
 def response_key(params, *, at: int) -> str | None:
     """Where a whole answer to these query parameters is kept (None for parameters too odd to keep)."""
     values = [params.get(name, "") for name in ("location", "service", "therapist", "start", "days")]
-    if any(len(value) > 40 for value in values):
+    if any(len(value) > 50 or not (value.isascii() and value.isprintable()) for value in values):
         return None
     return _key(at, "answer", *(value.replace(":", "") for value in values))
 

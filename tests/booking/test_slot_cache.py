@@ -276,3 +276,13 @@ def test_admin_edits_of_closures_time_off_therapists_services_and_locations_bump
     assert bumps(lambda: admin.post(f"/admin/booking/service/{service.pk}/change/", form))
     service.refresh_from_db()
     assert service.duration_minutes == 30
+
+
+@pytest.mark.parametrize("parameter", ["location", "service"])
+def test_it_answers_a_mangled_slug_with_a_400_naming_it(client, clinic, frozen, parameter):
+    response = client.get(
+        "/book/api/slots/",
+        {"service": "assessment", "location": "indiranagar"} | {parameter: "indira\x00nagar" + "x" * 60},
+    )
+    assert response.status_code == 400
+    assert response.json()["parameter"] == parameter
