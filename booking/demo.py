@@ -6,6 +6,7 @@ from datetime import time
 
 from clinic.core.roles import THERAPIST
 
+from . import services as booking_services
 from .models import Service, Therapist, WorkingHours
 
 SERVICES = [
@@ -72,3 +73,5 @@ def seed(*, locations, staff) -> None:
                     WorkingHours(therapist=therapist, location=location, weekday=d, start_time=s, end_time=e)
                     for d, s, e in WEEK
                 )
+    # Written straight to the tables: cached free times and public pages (of these locations too) are told here.
+    booking_services.service_catalogue_changed()

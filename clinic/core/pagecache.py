@@ -9,7 +9,8 @@ visitor to another:
 * such a request is marked, and the `clinic` context processor gives its templates an anonymous user and no
   messages without touching the session, so the page carries no `Vary: Cookie`;
 * a response is stored only if it is a plain 200 with no Set-Cookie, no `Vary: Cookie`, no private or no-store
-  cache control, and no CSRF token used while rendering it (a form with `{% csrf_token %}` is never cached).
+  cache control, no CSP nonce, and no CSRF token used while rendering it (a form with `{% csrf_token %}` is never
+  cached).
 
 The key holds the release (a hash of the templates, the static manifest and the code, so a deploy never serves
 a page built by older templates), the language, the scheme and host, the path and the named parameters. The entry
@@ -120,6 +121,7 @@ def _storable(request, response) -> bool:
         and "private" not in cache_control
         and "no-store" not in cache_control
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a CSRF token was rendered into the body
+        and "'nonce-" not in response.get("Content-Security-Policy", "")  # a nonce is for one response only
     )
 
 

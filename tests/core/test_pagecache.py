@@ -26,7 +26,22 @@ def form_with_csrf(request):
     return HttpResponse(template.render(request=request))
 
 
-urlpatterns = [path("csrf-form/", form_with_csrf), path("", include("clinic.urls"))]
+RENDERED = []
+
+
+@public_page
+def page_with_nonce(request):
+    RENDERED.append(1)
+    response = HttpResponse("<script nonce='abc'></script>")
+    response["Content-Security-Policy"] = "script-src 'nonce-abc'"
+    return response
+
+
+urlpatterns = [
+    path("csrf-form/", form_with_csrf),
+    path("nonce/", page_with_nonce),
+    path("", include("clinic.urls")),
+]
 
 
 def test_it_serves_the_next_anonymous_visitor_from_the_cache(client, django_assert_num_queries):
@@ -77,6 +92,14 @@ def test_it_never_stores_a_page_with_a_csrf_token():
     assert tokens[0] != tokens[1]
     assert first.cookies  # each visitor got their own CSRF cookie
     assert second.cookies
+
+
+@pytest.mark.urls("tests.core.test_pagecache")
+def test_it_never_stores_a_page_with_a_csp_nonce():
+    RENDERED.clear()
+    Client().get("/nonce/")
+    Client().get("/nonce/")
+    assert len(RENDERED) == 2
 
 
 def test_it_keeps_each_search_apart_by_its_query(client):
