@@ -62,9 +62,13 @@ def generation_bump() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def _generation() -> str:
-    cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    return cache.get(GENERATION_KEY)
+def _generation() -> str | None:
+    """The current generation, started if there is none; None when the shared cache cannot be reached."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
 
 
 @functools.cache
@@ -137,7 +141,11 @@ class PublicPageCacheMiddleware:
         key = _key(request, params) if params is not None else None
         if key is None:
             return self.get_response(request)
-        generation = cache.get(GENERATION_KEY) or _generation()
+        generation = _generation()
+        if generation is None:
+            # The shared cache is unreachable (it degrades to misses): without the generation no copy can be
+            # known to be current, so every visitor gets a freshly rendered page until it is back.
+            return self.get_response(request)
         # This process's memory first (no page crossing the network), then the shared cache.
         entry = caches["local"].get(key)
         if entry is None or entry[0] != generation:

@@ -145,3 +145,15 @@ def test_it_leaves_visitors_with_a_waiting_message_and_other_methods_alone(clien
     assert response.status_code == 200
     assert "Cookie" in response["Vary"]  # rendered for this visitor
     assert Client().post("/").status_code == 405
+
+
+def test_it_renders_every_page_while_the_shared_cache_is_unreachable(client):
+    """The cache degrades to misses when Redis is down: no page may then come from a process's own memory, since
+    no change could be heard of."""
+    location = LocationFactory(name="Old name")
+    client.get("/")  # kept in the shared cache and in this process's memory
+    location.name = "New name"
+    location.save()  # no generation started: only a fresh rendering shows it
+    with mock.patch.object(pagecache, "_generation", return_value=None):
+        assert "New name" in client.get("/").content.decode()
+    assert "Old name" in client.get("/").content.decode()  # back to the (unchanged) generation's copy
