@@ -21,6 +21,7 @@ from clinic.core.models import AuditEvent, OutboundMessage
 from intake.models import Intake, Patient
 
 from .models import Appointment
+from .services import diary_changed
 
 EXPORT_FORMAT = "clinic-patient-export/1"
 
@@ -271,6 +272,8 @@ def patient_erase(
         appointment.cancelled_at = now
         appointment.link_version += 1
         appointment.save(update_fields=["status", "cancelled_at", "link_version", "updated_at"])
+    if future:
+        diary_changed()  # the freed times are offered again at once (booking/slot_cache.py)
     Appointment.objects.filter(patient=patient).update(cancellation_reason="", updated_at=now)
 
     messages = _messages_about(intake_ids=intake_ids, appointment_ids=[a.pk for a in appointments])

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from booking import desk_services, selectors, services
+from booking import desk_services, privacy, selectors, services
 from booking.models import Appointment, Closure, TimeOff, WorkingHours
 from clinic.core.models import DataVersion
 from clinic.core.selectors import data_version
@@ -212,6 +212,19 @@ def test_a_staff_cancellation_bumps_the_version(booked):
     assert bumps(
         lambda: desk_services.appointment_cancel_by_staff(
             appointment_id=booked.pk, reason="", actor=clinic_admin_user()
+        )
+    )
+
+
+def test_erasing_a_patient_with_a_future_appointment_bumps_the_version(booked):
+    """Erasure cancels the patient's future appointments; their times must be offered again at once."""
+    patient = booked.patient
+    assert bumps(
+        lambda: privacy.patient_erase(
+            patient=patient,
+            actor=clinic_admin_user(),
+            confirmation=patient.full_name,
+            reason="The patient asked us to forget them.",
         )
     )
 
