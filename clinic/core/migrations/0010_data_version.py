@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_audit_append_only'),
+        ('core', '0009_audit_actions_merged'),
     ]
 
     operations = [
