@@ -59,6 +59,13 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session, so nobody is signed in. Not touching request.user keeps the session unread, so public
+            # pages carry no `Vary: Cookie` and stay shareable (clinic/core/pagecache.py).
+            response = self.get_response(request)
+            if self._personal(request):
+                add_never_cache_headers(response)
+            return response
         user = request.user
         if user.is_authenticated:
             if session_seconds_left(request) <= 0:

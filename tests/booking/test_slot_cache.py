@@ -16,6 +16,7 @@ from tests.booking.conftest import NOW
 from tests.booking.factories import AppointmentFactory, ClosureFactory, PatientFactory, TimeOffFactory, therapist_at
 from tests.factories import clinic_admin_user
 from tests.intake.factories import IntakeFactory
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -265,7 +266,7 @@ def test_changing_a_location_or_a_service_bumps_the_version(clinic, frozen):
 
 def test_admin_edits_of_closures_time_off_therapists_services_and_locations_bump_the_version(clinic, frozen):
     admin = Client()
-    admin.force_login(clinic_admin_user(is_superuser=True))
+    staff_login(admin, clinic_admin_user(is_superuser=True))
     location = clinic["location"]
     closure = {"location": location.pk, "first_day": "2025-06-16", "last_day": "2025-06-16", "reason": "Holiday"}
     assert bumps(lambda: admin.post("/admin/booking/closure/add/", closure))
