@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint install install-dev services-check migrate bench clean
+.PHONY: run test test-deep lint install install-dev services-check migrate bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -38,6 +38,12 @@ run: install
 test: install-dev
 	@scripts/check-test-system
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The property tests only, with the "deep" Hypothesis profile (thousands of examples each, randomized): run it
+# before resolving anything that touches availability or the screening rules.
+test-deep: install-dev
+	@scripts/check-test-system
+	HYPOTHESIS_PROFILE=deep $(BIN)/pytest -m property $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

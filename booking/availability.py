@@ -138,16 +138,40 @@ def working_intervals(hours: Iterable[WeeklyHours], zone: ZoneInfo, window: Inte
 def align_up(instant: datetime, zone: ZoneInfo, step: timedelta) -> datetime:
     """The earliest instant at or after `instant` whose local wall-clock time is a whole number of steps after
     local midnight."""
-    step_seconds = int(step.total_seconds())
+    step_us = _microseconds(step)
     while True:
         local = instant.astimezone(zone)
-        into_day = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1_000_000
-        remainder = into_day % step_seconds
+        remainder = _microseconds(local - local.replace(hour=0, minute=0, second=0, microsecond=0)) % step_us
         if remainder == 0:
             return instant
-        # Moving forward in UTC moves the wall clock by the same amount unless a clock change lies in between;
-        # the loop re-checks, so a change of any size (30 min on Lord Howe Island) still ends on a boundary.
-        instant = instant + timedelta(seconds=step_seconds - remainder)
+        # Between clock changes the wall clock moves with real time, so the boundary is `step - remainder` ahead.
+        # A clock change on the way moves the wall clock by more (or less) than that: stop at the change and look
+        # again from there, or a spring-forward jump would carry the walk past a boundary just after the gap.
+        ahead = instant + timedelta(microseconds=step_us - remainder)
+        if ahead.astimezone(zone).utcoffset() != local.utcoffset():
+            ahead = _next_clock_change(instant, ahead, zone)
+        instant = ahead
+
+
+def next_boundary(instant: datetime, zone: ZoneInfo, step: timedelta) -> datetime:
+    """The first local step boundary strictly after `instant` (see align_up)."""
+    return align_up(instant + timedelta(microseconds=1), zone, step)
+
+
+def _microseconds(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _next_clock_change(low: datetime, high: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant in (low, high] whose UTC offset in `zone` differs from low's (one exists)."""
+    offset = low.astimezone(zone).utcoffset()
+    while high - low > timedelta(microseconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == offset:
+            low = middle
+        else:
+            high = middle
+    return high
 
 
 def free_slots(
@@ -210,7 +234,8 @@ def free_slots(
 
 
 def _slots_across_clock_change(block, blocked, *, zone, rules, earliest, latest_start, diary) -> list[Slot]:
-    """The slow, obviously right walk for a working block that contains a clock change."""
+    """The slow, obviously right walk for a working block that contains a clock change: from each candidate to the
+    next wall-clock boundary (never `candidate + step` in UTC, which jumps over 02:15 BST after a spring-forward)."""
     blocked_ends = [interval.end for interval in blocked]
     needed = rules.duration + rules.buffer
     slots = []
@@ -221,7 +246,7 @@ def _slots_across_clock_change(block, blocked, *, zone, rules, earliest, latest_
             candidate = align_up(blocked[index].end, zone, rules.step)
             continue
         slots.append(Slot(candidate, candidate + rules.duration, diary.therapist_id, diary.therapist_name))
-        candidate = align_up(candidate + rules.step, zone, rules.step)
+        candidate = next_boundary(candidate, zone, rules.step)
     return slots
 
 

@@ -12,8 +12,14 @@ from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 
 # CI explores the same examples every run, so a red build is reproducible; locally each run explores new ones.
+# `make test-deep` (HYPOTHESIS_PROFILE=deep) runs only the property tests with many more examples, randomized: run it
+# before resolving anything that touches availability or the screening rules. Tests that set their own
+# max_examples take max(theirs, the profile's), so the deep profile raises them too.
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
+hypothesis_settings.register_profile("deep", max_examples=5000, deadline=None)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    hypothesis_settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+elif os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 # Playwright's sync API runs an event loop in the test thread; the live-server tests still touch the ORM directly.
@@ -49,6 +55,13 @@ def pytest_sessionstart(session):
             pytest.exit(
                 f"Redis is not reachable at {url.hostname}:{url.port or 6379} ({name}).\n{HOW_TO_START}", returncode=3
             )
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every Hypothesis test `property`, so `make test-deep` can select them (`-m property`)."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from booking.availability import (
@@ -17,6 +17,7 @@ from booking.availability import (
     free_slots_any,
     local_day,
     nearest,
+    next_boundary,
     wall_clock_instant,
     working_intervals,
 )
@@ -99,7 +100,22 @@ def compute(s, diary):
     )
 
 
-PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# At least 300 examples each; `make test-deep` (the "deep" profile, see tests/conftest.py) raises that many times over.
+PROPERTY_SETTINGS = settings(
+    max_examples=max(300, settings.default.max_examples), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+# Found by test_it_offers_every_time_that_is_free: on the London spring-forward day a block 00:00-02:30 with a
+# 45-minute step must offer 02:15 BST; the walk stepped 45 minutes in UTC from 00:45 GMT, landed on 02:30 BST and
+# jumped over it.
+SPRING_FORWARD_45_MINUTE_STEP = {
+    "zone": LONDON,
+    "window": Interval(local_day(date(2025, 3, 30), LONDON).start, local_day(date(2025, 3, 31), LONDON).end),
+    "rules": Rules(duration=timedelta(minutes=15), step=timedelta(minutes=45), min_notice=timedelta(0)),
+    "now": datetime(2025, 3, 29, 12, tzinfo=UTC),
+    "diaries": [Diary(1, "Therapist 1", (WeeklyHours(6, time(0), time(2, 30)),))],
+    "closures": (),
+}
 
 
 # --- Properties -------------------------------------------------------------------------------------------------
@@ -162,6 +178,7 @@ def test_it_respects_minimum_notice_horizon_and_step(s):
 
 @PROPERTY_SETTINGS
 @given(scenarios())
+@example(SPRING_FORWARD_45_MINUTE_STEP)
 def test_it_offers_every_time_that_is_free(s):
     """Completeness: a brute-force walk over every five minutes finds no free, aligned time the function missed."""
     zone, rules, now = s["zone"], s["rules"], s["now"]
@@ -203,7 +220,7 @@ def test_it_makes_any_therapist_the_union_of_each_therapist(s):
         assert slot in each[slot.therapist_id]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=max(200, settings.default.max_examples), deadline=None)
 @given(
     st.sampled_from(ZONES),
     st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 31)),  # noqa: DTZ001
@@ -240,6 +257,25 @@ def test_it_skips_the_missing_hour_on_the_london_spring_forward_day():
     # 00:30 GMT, then the clocks jump from 01:00 GMT to 02:00 BST: the block is 1 h 30 min long, not 2 h 30 min.
     assert local_times(slots, LONDON) == ["00:30 GMT", "02:00 BST", "02:30 BST"]
     assert wall_clock_instant(date(2025, 3, 30), time(1, 30), LONDON) == utc(2025, 3, 30, 1, 0)
+
+
+def test_it_offers_the_first_boundary_after_the_spring_forward_jump_with_a_45_minute_step():
+    s = SPRING_FORWARD_45_MINUTE_STEP
+
+    slots = compute(s, s["diaries"][0])
+
+    # 01:30 does not exist that night; the next boundary counted from midnight is 02:15 BST, fifteen real minutes
+    # after the jump and fifteen before the block ends.
+    assert local_times(slots, LONDON) == ["00:00 GMT", "00:45 GMT", "02:15 BST"]
+
+
+def test_it_finds_the_next_boundary_across_a_clock_change_in_either_direction():
+    step = timedelta(minutes=45)
+    # Spring forward: from 00:45 GMT the next boundary is 02:15 BST (01:15 UTC), not 03:00 BST.
+    assert next_boundary(utc(2025, 3, 30, 0, 45), LONDON, step) == utc(2025, 3, 30, 1, 15)
+    # Fall back: from 01:40 BST (00:40 UTC) the wall clock goes back an hour at 01:00 UTC and shows 01:30 GMT at
+    # 01:30 UTC, a boundary the UTC walk must not skip.
+    assert next_boundary(utc(2025, 10, 26, 0, 40), LONDON, step) == utc(2025, 10, 26, 1, 30)
 
 
 def test_it_offers_the_repeated_hour_twice_on_the_london_fall_back_day():
