@@ -138,22 +138,32 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------------------
-# Redis when REDIS_URL is set (shared by every web process, needed for rate limits and lockouts across them);
-# otherwise a file cache under var/, which the local web server and workers still share.
+# Redis when REDIS_URL is set (shared by every web process, needed for rate limits across them); otherwise a file
+# cache under var/, which the local web server and workers still share. The Redis backend degrades instead of failing
+# (clinic/core/cache.py): with Redis down a read is a miss and a write is dropped, so pages still render.
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="clinic")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
+    _cache = {
+        "BACKEND": "clinic.core.cache.DegradingRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
     }
+    CACHES = {
+        "default": _cache,
+        # Rate-limit counters: during an outage they count in each process's memory rather than let everyone through.
+        "ratelimit": {**_cache, "OPTIONS": {"FALLBACK": "local"}},
+    }
+else:
+    _cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+    }
+    CACHES = {"default": _cache, "ratelimit": _cache}
 # Part of every cached page's key: set it to the release (e.g. the git commit) so a deploy never serves old pages;
 # the page cache also hashes the templates, static manifest and code itself.
 RELEASE = env.str("RELEASE", default="")
-CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="clinic")
 # Each process's own memory, in front of the shared cache, for entries keyed by a version read from the database
 # on every request (whole slots answers): no staleness to share, and no round trip to Redis on a hit.
 CACHES["local"] = {
@@ -162,8 +172,9 @@ CACHES["local"] = {
     "OPTIONS": {"MAX_ENTRIES": 500},
 }
 
-# Rate limits (django-ratelimit) count in the default cache. Its app is deliberately not installed: its system check
-# only knows django-redis and would flag Django's own RedisCache, whose INCR is just as atomic.
+# Rate limits (django-ratelimit) count in the "ratelimit" cache. Its app is deliberately not installed: its system
+# check only knows django-redis and would flag Django's own RedisCache, whose INCR is just as atomic.
+RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_VIEW = "clinic.core.views.rate_limited"
 
 # --- Auth, two-factor login, sessions and lockout (docs/access.md) ------------------------------------------

@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -54,14 +55,27 @@ def audit_record(
     return event
 
 
+# After a failed nudge, bookings skip the broker for this long: the beat sweep sends what they owe.
+NUDGE_PAUSE_SECONDS = 15
+_nudge_paused_until = 0.0
+
+
 def _nudge_sweep() -> None:
-    """Ask a worker to sweep now. Best effort: if the broker is down, beat's every-minute sweep sends it later."""
+    """Ask a worker to sweep now. Best effort and quick: if the broker is down, one connection attempt (no retries,
+    half a second at most) fails, nudges pause for a while, and beat's every-minute sweep sends the message later."""
+    global _nudge_paused_until
     from .tasks import send_due_messages
 
+    if time.monotonic() < _nudge_paused_until:
+        return
     try:
-        send_due_messages.apply_async(retry=False)
-    except Exception:  # any broker error; the database row is the record, the nudge is a convenience
-        logger.warning("outbox: broker unavailable, message left for the next sweep")
+        with send_due_messages.app.producer_or_acquire() as producer:
+            # Without this, publishing retries the connection for seconds while the patient waits for the page.
+            producer.connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=0.5)
+            send_due_messages.apply_async(producer=producer, retry=False)
+    except Exception as exc:  # any broker error; the database row is the record, the nudge is a convenience
+        _nudge_paused_until = time.monotonic() + NUDGE_PAUSE_SECONDS
+        logger.warning("outbox: broker unavailable (%s), message left for the next sweep", exc.__class__.__name__)
 
 
 @transaction.atomic

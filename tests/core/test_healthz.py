@@ -1,4 +1,5 @@
-"""/healthz reports the database and the broker, and fails loudly when either is down."""
+"""/healthz names the part that is down: 503 without the database, 200 "degraded" without the broker or the cache
+(pages and bookings still work then, so a load balancer must keep the web process in)."""
 
 import pytest
 from django.db import OperationalError
@@ -6,22 +7,40 @@ from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
-def test_it_reports_ok_when_database_and_broker_are_up(client):
+
+def test_it_reports_ok_when_database_broker_and_cache_are_up(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "degraded": [], "database": "ok", "broker": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
-@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
-def test_it_answers_503_when_the_broker_is_down(client):
+@override_settings(CELERY_BROKER_URL=UNREACHABLE_REDIS)
+def test_it_says_degraded_when_the_broker_is_down(client):
     response = client.get("/healthz")
 
-    assert response.status_code == 503
-    assert response.json()["broker"] == "down"
-    assert response.json()["database"] == "ok"
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "degraded": ["broker"],
+        "database": "ok",
+        "broker": "down",
+        "cache": "ok",
+    }
+
+
+def test_it_says_degraded_when_the_cache_is_down(client, settings):
+    settings.CACHES = {alias: {**config, "LOCATION": UNREACHABLE_REDIS} for alias, config in settings.CACHES.items()}
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["degraded"] == ["cache"]
+    assert response.json()["cache"] == "down"
 
 
 def test_it_answers_503_when_the_database_is_down(client, monkeypatch):
@@ -35,6 +54,7 @@ def test_it_answers_503_when_the_database_is_down(client, monkeypatch):
     response = client.get("/healthz")
 
     assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
     assert response.json()["database"] == "down"
 
 
