@@ -4,10 +4,11 @@ appointments there are (DESIGN.md, "Who sees what")."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
@@ -21,6 +22,8 @@ from . import availability
 from .models import Appointment, Therapist, TimeOff, WorkingHours
 
 DESK_PERMISSION = "booking.view_appointment"
+# How long the desk home lists a message that was possibly sent twice.
+REPEATS_SHOWN = timedelta(days=7)
 
 # The intake's health answers are never read by the desk: not shown, and not even loaded.
 HEALTH_FIELDS = ("intake__answers", "intake__results", "intake__review_note", "intake__precautions")
@@ -152,12 +155,16 @@ def _appointment_ids_as_text(location_ids):
     return ids.annotate(pk_text=Cast("pk", CharField())).values("pk_text")
 
 
-def failed_messages(staff: Staff, *, limit: int = 50) -> list[tuple[OutboundMessage, Appointment]]:
-    """Failed messages about appointments at the staff member's locations, newest first, each with its
-    appointment. Two queries."""
+def failed_messages(staff: Staff, *, now: datetime, limit: int = 50) -> list[tuple[OutboundMessage, Appointment]]:
+    """Messages the desk should look at, about appointments at the staff member's locations, newest first, each
+    with its appointment: failed ones, and ones possibly sent twice in the last week (a worker died mid-send; the
+    patient may ask why). Two queries."""
+    repeated = models.Q(
+        status=OutboundMessage.Status.SENT, interrupted_attempts__gt=0, sent_at__gte=now - REPEATS_SHOWN
+    )
     messages = list(
         OutboundMessage.objects.filter(
-            status=OutboundMessage.Status.FAILED,
+            models.Q(status=OutboundMessage.Status.FAILED) | repeated,
             content_type=ContentType.objects.get_for_model(Appointment),
             object_id__in=_appointment_ids_as_text(staff.location_ids),
         ).order_by("-updated_at", "-pk")[:limit]

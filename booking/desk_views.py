@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from phonenumbers import region_code_for_number
 
+from clinic.core.models import OutboundMessage
 from clinic.core.services import message_resend
 from intake.services import patient_match_or_create, patient_update_contact
 
@@ -40,6 +41,7 @@ from .desk_forms import (
 )
 from .models import Appointment, Therapist, TimeOff, WorkingHours
 
+FAILED_STATUS = OutboundMessage.Status.FAILED
 MESSAGE_KINDS = {
     "booking.confirmation": "Booking confirmation",
     "booking.reminder": "Reminder",
@@ -115,6 +117,7 @@ def home(request):
         day = today
     form = DayForm(initial={"location": location.slug, "date": day}, locations=locations)
     columns = desk.day_schedule(staff=staff, location=location, day=day)
+    attention = desk.failed_messages(staff, now=timezone.now())
     context = {
         "staff": staff,
         "form": form,
@@ -126,7 +129,12 @@ def home(request):
         "columns": columns,
         "count": sum(len(column.appointments) for column in columns),
         "zone_sample": availability.local_day(day, location.zone).start,
-        "failed": [(message, appt, kind_label(message.kind)) for message, appt in desk.failed_messages(staff)],
+        "failed": [
+            (message, appt, kind_label(message.kind)) for message, appt in attention if message.status == FAILED_STATUS
+        ],
+        "repeated": [
+            (message, appt, kind_label(message.kind)) for message, appt in attention if message.status != FAILED_STATUS
+        ],
         "here": request.get_full_path(),
     }
     return render(request, "booking/desk/home.html", context)

@@ -285,6 +285,9 @@ DEFAULT_FROM_EMAIL = (
     )
     or _LOCAL_FROM_EMAIL
 )
+# Seconds an SMTP connect or reply may take: a hanging server fails the attempt (retried later) instead of holding the
+# sweep. The outbox also sizes each attempt's lease from it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails and SMS (they have no request to build from).
 SITE_URL = (
@@ -316,8 +319,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_TIME_LIMIT = 5 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
@@ -420,6 +423,7 @@ SMS_BACKEND = (
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_TOKEN = env.str("SMS_API_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="Clinic")
+SMS_TIMEOUT_SECONDS = env.int("SMS_TIMEOUT_SECONDS", default=10)  # per request to the provider
 if SMS_BACKEND.endswith("HTTPSMSBackend") and not (SMS_API_URL and SMS_API_TOKEN):
     raise ImproperlyConfigured("Set SMS_API_URL and SMS_API_TOKEN for the HTTP SMS backend.")
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)

@@ -198,6 +198,11 @@ class OutboundMessageQuerySet(models.QuerySet):
         """Not yet sent and not given up on: pending, or claimed by a sweep."""
         return self.filter(status=OutboundMessage.Status.PENDING)
 
+    def repeated(self):
+        """Sent rows that may have reached the patient more than once: an earlier attempt was interrupted (its
+        process died or lost its claim mid-send) after the server may already have accepted it."""
+        return self.filter(status=OutboundMessage.Status.SENT, interrupted_attempts__gt=0)
+
     def due(self, now):
         """Pending rows whose time has come and whose claim (if any) has lapsed."""
         return (
@@ -232,8 +237,19 @@ class OutboundMessage(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     due_at = models.DateTimeField(help_text="When it should go out (or be retried).")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Send attempts started, failed ones included.")
+    interrupted_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Attempts whose outcome was never recorded; each may have reached the patient."
+    )
+    # Which message of this kind it is: a new one (a second "moved" notice, a re-armed reminder, a resend) counts up;
+    # a retry of the same message keeps it. It is part of the Message-ID, so receivers drop repeats, never news.
+    sequence = models.PositiveIntegerField(default=0)
     claimed_until = models.DateTimeField(null=True, blank=True, help_text="A sweep is sending it until then.")
+    # The sweep holding the claim: it sends only rows that still carry its token and records results only with it.
+    claim_token = models.UUIDField(null=True, blank=True)
+    sending_since = models.DateTimeField(
+        null=True, blank=True, help_text="An attempt started then and its outcome is not recorded yet."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

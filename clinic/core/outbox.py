@@ -3,17 +3,34 @@
 Apps register each kind they queue (how to render it, whether it is still due when its time comes) in their
 AppConfig.ready(). The sweep claims due rows with SELECT ... FOR UPDATE SKIP LOCKED, so concurrent sweeps never
 take the same row; a claim is a lease, so rows claimed by a worker that died are picked up again when it lapses.
-Each row is marked sent right after its send, so a crash repeats at most the one message in flight.
+
+Claims are fenced: each claim carries a token, and a sweep starts an attempt, and records its result, only on rows
+that still carry its token under an unexpired lease; it renews the lease as the batch goes, and each attempt's lease
+covers the channel's timeout, so no other sweep can take a row while it is being sent. An attempt is written down
+before the send (attempts + 1, sending_since) and cleared with the result, so a process that dies in the send window
+leaves a trace: the next attempt counts it in `interrupted_attempts`, and the row shows as possibly sent twice.
+That one message in flight is the only repeat left; it keeps its Message-ID, so receivers can drop it.
+
+A Celery soft time limit never lands inside a send: the signal is held until the result is recorded, then ends
+the sweep between messages, and the rows it had claimed but not started are released at once.
 """
 
 import logging
+import signal
+import threading
+import time
+import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from . import sms
@@ -65,29 +82,58 @@ def registered_kinds() -> list[str]:
 # --- Delivery -------------------------------------------------------------------------------------------------
 
 
-def _send_email(rendered: RenderedMessage, message: OutboundMessage) -> None:
-    email = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=rendered.to,
-        # A stable id lets a mail server or client recognise a repeat after a crash in the send window.
-        headers={"Message-ID": f"<outbox-{message.pk}-{message.kind}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}>"},
-    )
-    if rendered.html:
-        email.attach_alternative(rendered.html, "text/html")
-    for filename, content, mimetype in rendered.attachments:
-        email.attach(filename, content, mimetype)
-    email.send(fail_silently=False)
+def message_id(message: OutboundMessage) -> str:
+    """The e-mail's Message-ID: the same for every retry of one message (so a receiver can drop the repeat that a
+    crash in the send window causes), different for the next message of the same kind (a second "moved" notice)."""
+    return f"<outbox-{message.pk}.{message.sequence}.{message.kind}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}>"
 
 
-def _send_sms(rendered: RenderedMessage, message: OutboundMessage) -> None:
-    backend = sms.get_backend()
-    for number in rendered.to:
-        backend.send(sms.SMS(to=number, text=rendered.text))
+class Channels:
+    """The sweep's connections for one batch: one SMTP connection reused for every e-mail, reopened after an
+    error (the server may have dropped it), closed when the batch ends."""
 
+    def __init__(self):
+        self._email = None
 
-CHANNELS = {OutboundMessage.Channel.EMAIL: _send_email, OutboundMessage.Channel.SMS: _send_sms}
+    def email_connection(self):
+        if self._email is None:
+            self._email = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+            self._email.open()
+        return self._email
+
+    def reset(self) -> None:
+        if self._email is not None:
+            try:
+                self._email.close()
+            except Exception:  # closing a broken connection may itself fail; it is being dropped anyway
+                logger.info("outbox: closing the e-mail connection after an error failed too")
+            self._email = None
+
+    close = reset
+
+    def send(self, rendered: RenderedMessage, message: OutboundMessage) -> None:
+        if message.channel == OutboundMessage.Channel.SMS:
+            backend = sms.get_backend()
+            for number in rendered.to:
+                backend.send(sms.SMS(to=number, text=rendered.text))
+            return
+        email = EmailMultiAlternatives(
+            subject=rendered.subject,
+            body=rendered.text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=rendered.to,
+            headers={"Message-ID": message_id(message)},
+            connection=self.email_connection(),
+        )
+        if rendered.html:
+            email.attach_alternative(rendered.html, "text/html")
+        for filename, content, mimetype in rendered.attachments:
+            email.attach(filename, content, mimetype)
+        try:
+            email.send(fail_silently=False)
+        except BaseException:
+            self.reset()
+            raise
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -95,98 +141,245 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
 
 
-def claim_due(*, limit: int, now=None) -> list[int]:
-    """Take a lease on up to `limit` due rows that nobody else holds; return their ids."""
+def _send_window(channel: str) -> timedelta:
+    """How long one send may take at most: the channel's timeout, and a margin for the bookkeeping around it."""
+    seconds = settings.SMS_TIMEOUT_SECONDS if channel == OutboundMessage.Channel.SMS else settings.EMAIL_TIMEOUT
+    return timedelta(seconds=seconds + 5)
+
+
+@dataclass
+class Claim:
+    """A sweep's lease on some rows: only rows that still carry `token` are this sweep's to send."""
+
+    token: uuid.UUID
+    ids: list[int]
+    until: datetime
+
+    def renew(self, now: datetime) -> None:
+        """Extend the lease on the rows still held, once half of it is gone (one UPDATE, rarely)."""
+        lease = timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+        if self.until - now > lease / 2:
+            return
+        self.until = now + lease
+        OutboundMessage.objects.filter(
+            claim_token=self.token, status=OutboundMessage.Status.PENDING, claimed_until__gt=now
+        ).update(claimed_until=Greatest(F("claimed_until"), Value(self.until)))
+
+    def release(self) -> int:
+        """Hand back the rows this sweep holds but will not finish (it is stopping): due again at once."""
+        return OutboundMessage.objects.filter(claim_token=self.token, status=OutboundMessage.Status.PENDING).update(
+            claimed_until=None, claim_token=None
+        )
+
+
+def claim_due(*, limit: int, now=None) -> Claim:
+    """Take a lease on up to `limit` due rows that nobody else holds, under a new token."""
     now = now or timezone.now()
+    claim = Claim(token=uuid.uuid4(), ids=[], until=now + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS))
     with transaction.atomic():
-        ids = list(
+        claim.ids = list(
             OutboundMessage.objects.due(now)
             .order_by("due_at", "pk")
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[:limit]
         )
-        if ids:
-            OutboundMessage.objects.filter(pk__in=ids).update(
-                claimed_until=now + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
-            )
-    return ids
+        if claim.ids:
+            OutboundMessage.objects.filter(pk__in=claim.ids).update(claimed_until=claim.until, claim_token=claim.token)
+    return claim
 
 
-def deliver(message_id: int) -> str:
-    """Send one claimed message and record the result. Returns the new status."""
+def deliver(message_id: int, *, claim: Claim, channels: Channels | None = None) -> str:
+    """Send one message of `claim` and record the result, if the claim still holds it. Returns the row's status."""
+    own_channels = channels is None
+    channels = channels or Channels()
+    try:
+        return _deliver(message_id, claim=claim, channels=channels)
+    finally:
+        if own_channels:
+            channels.close()
+
+
+def _deliver(message_id: int, *, claim: Claim, channels: Channels) -> str:
     message = OutboundMessage.objects.select_related("content_type").get(pk=message_id)
+    now = timezone.now()
     if message.status != OutboundMessage.Status.PENDING:
         return message.status
-    now = timezone.now()
+    if message.claim_token != claim.token or message.claimed_until is None or message.claimed_until <= now:
+        # The lease lapsed and another sweep took the row, or the owing app released it: not ours to send.
+        logger.info("outbox: message %s is no longer claimed by this sweep; left alone", message.pk)
+        return message.status
     if message.due_at > now:  # moved to a later time since it was claimed
-        return _release(message)
+        return _release(message, claim)
     try:
         kind = get_kind(message.kind)
         subject = message.subject_object
         rendered = None if subject is None or not kind.still_due(message) else kind.render(message)
     except Exception as exc:  # a rendering bug must not stop the sweep; it is recorded and retried
-        logger.exception("outbox: rendering message %s (%s) failed", message.pk, message.kind)
-        return _record_failure(message, exc, now)
-    # The row as this sweep saw it: if the owing app moves or re-arms it meanwhile (an appointment rescheduled
-    # while its reminder was claimed), the change wins and the row waits for its new time.
+        logger.error("outbox: rendering message %s (%s) failed: %s", message.pk, message.kind, exc.__class__.__name__)
+        return _record_failure(message, claim, exc, now, attempts=message.attempts + 1)
+    # The row as this sweep saw it, still in its hands: if the owing app moves or re-arms it meanwhile (an
+    # appointment rescheduled while its reminder was claimed), the change wins and the row waits for its new time.
     as_seen = OutboundMessage.objects.filter(
-        pk=message.pk, status=OutboundMessage.Status.PENDING, due_at=message.due_at
+        pk=message.pk,
+        status=OutboundMessage.Status.PENDING,
+        due_at=message.due_at,
+        sequence=message.sequence,
+        claim_token=claim.token,
     )
     if rendered is None or not rendered.to:
-        if as_seen.update(status=OutboundMessage.Status.SKIPPED, claimed_until=None, updated_at=now):
-            return OutboundMessage.Status.SKIPPED
-        return _release(message)
-    try:
-        CHANNELS[message.channel](rendered, message)
-    except Exception as exc:  # SMTP, provider and network errors alike are retried with back-off
-        logger.warning("outbox: sending message %s (%s) failed: %s", message.pk, message.kind, exc.__class__.__name__)
-        return _record_failure(message, exc, now)
-    marked = as_seen.update(
-        status=OutboundMessage.Status.SENT,
-        sent_at=now,
-        attempts=message.attempts + 1,
-        claimed_until=None,
-        last_error="",
+        skipped = as_seen.update(
+            status=OutboundMessage.Status.SKIPPED, claimed_until=None, claim_token=None, updated_at=now
+        )
+        return OutboundMessage.Status.SKIPPED if skipped else _release(message, claim)
+    # Write the attempt down before the send, under a lease that outlasts the channel's timeout.
+    started = as_seen.filter(claimed_until__gt=now).update(
+        attempts=F("attempts") + 1,
+        interrupted_attempts=F("interrupted_attempts")
+        + Case(When(sending_since__isnull=False, then=Value(1)), default=Value(0)),
+        sending_since=now,
+        claimed_until=Greatest(F("claimed_until"), Value(now + _send_window(message.channel))),
         updated_at=now,
+    )
+    if not started:
+        return _release(message, claim)
+    attempts = message.attempts + 1
+    with _soft_time_limit_held() as held:
+        try:
+            channels.send(rendered, message)
+        except SoftTimeLimitExceeded:
+            # Raised inside the send (the signal could not be held): whether the server accepted the message is
+            # unknown, so it is not a failure. The attempt stays written down; the next sweep counts it.
+            logger.warning("outbox: soft time limit during the send of message %s; outcome unknown", message.pk)
+            raise
+        except Exception as exc:  # SMTP, provider and network errors alike are retried with back-off
+            logger.warning(
+                "outbox: sending message %s (%s) failed: %s", message.pk, message.kind, exc.__class__.__name__
+            )
+            status = _record_failure(message, claim, exc, now, attempts=attempts)
+        else:
+            status = _record_sent(message, claim, now, attempts=attempts)
+    if held.fired:  # the soft time limit arrived during the send: stop now, between messages
+        raise SoftTimeLimitExceeded()
+    return status
+
+
+def _record_sent(message: OutboundMessage, claim: Claim, now, *, attempts: int) -> str:
+    sent_at = timezone.now()
+    marked = OutboundMessage.objects.filter(
+        pk=message.pk,
+        status=OutboundMessage.Status.PENDING,
+        due_at=message.due_at,
+        sequence=message.sequence,
+        claim_token=claim.token,
+    ).update(
+        status=OutboundMessage.Status.SENT,
+        sent_at=sent_at,
+        claimed_until=None,
+        claim_token=None,
+        sending_since=None,
+        last_error="",
+        updated_at=sent_at,
     )
     if not marked:
         logger.info("outbox: message %s changed while it was being sent; it stays owed as changed", message.pk)
-        return _release(message)
+        return _release(message, claim, outcome_known=True)
     return OutboundMessage.Status.SENT
 
 
-def _release(message: OutboundMessage) -> str:
+def _release(message: OutboundMessage, claim: Claim, *, outcome_known: bool = False) -> str:
     """Give up this sweep's claim on a row someone changed meanwhile; it goes out (or not) as they decided."""
-    OutboundMessage.objects.filter(pk=message.pk).update(claimed_until=None)
+    changes = {"claimed_until": None, "claim_token": None}
+    if outcome_known:
+        changes["sending_since"] = None
+    OutboundMessage.objects.filter(pk=message.pk, claim_token=claim.token).update(**changes)
     return OutboundMessage.objects.values_list("status", flat=True).get(pk=message.pk)
 
 
-def _record_failure(message: OutboundMessage, exc: Exception, now) -> str:
-    attempts = message.attempts + 1
+def _record_failure(message: OutboundMessage, claim: Claim, exc: Exception, now, *, attempts: int) -> str:
     gave_up = attempts >= settings.OUTBOX_MAX_ATTEMPTS
     status = OutboundMessage.Status.FAILED if gave_up else OutboundMessage.Status.PENDING
     # Only the exception's class and message: they name the server's complaint, never the message's content.
     error = f"{exc.__class__.__name__}: {exc}"[:500]
-    OutboundMessage.objects.filter(pk=message.pk).update(
+    recorded = OutboundMessage.objects.filter(
+        pk=message.pk,
+        status=OutboundMessage.Status.PENDING,
+        due_at=message.due_at,
+        sequence=message.sequence,
+        claim_token=claim.token,
+    ).update(
         status=status,
         attempts=attempts,
         due_at=message.due_at if gave_up else now + retry_delay(attempts),
         claimed_until=None,
+        claim_token=None,
+        sending_since=None,
         last_error=error,
         updated_at=now,
     )
+    if not recorded:
+        return _release(message, claim, outcome_known=True)
     return status
 
 
-def deliver_due(*, batch_size: int | None = None, max_batches: int = 1000) -> dict[str, int]:
-    """The sweep: claim due messages batch by batch and deliver each. Returns counts by resulting status."""
+class _Held:
+    fired = False
+
+
+@contextmanager
+def _soft_time_limit_held():
+    """Hold Celery's soft time limit (SIGUSR1 in a prefork or solo worker) until the block ends: a message the
+    server accepted is then recorded as sent before the sweep stops. Outside a worker's main thread, a no-op."""
+    held = _Held()
+    previous = signal.getsignal(signal.SIGUSR1) if threading.current_thread() is threading.main_thread() else None
+    if previous in (None, signal.SIG_DFL, signal.SIG_IGN):
+        yield held
+        return
+
+    def hold(signum, frame):
+        held.fired = True
+
+    signal.signal(signal.SIGUSR1, hold)
+    try:
+        yield held
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+
+def deliver_due(
+    *, batch_size: int | None = None, max_batches: int = 1000, time_budget: float | None = None
+) -> dict[str, int]:
+    """The sweep: claim due messages batch by batch and deliver each. Returns counts by resulting status, with
+    "more" = 1 when it stopped at its time budget (seconds) with messages still due.
+
+    Whatever stops it (the budget, a soft time limit, an error), the rows it claimed but did not start go back at once.
+    """
     batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
+    deadline = None if time_budget is None else time.monotonic() + time_budget
     counts: dict[str, int] = {}
+    seen: set[int] = set()
     for _ in range(max_batches):
-        ids = claim_due(limit=batch_size)
-        if not ids:
+        if deadline is not None and time.monotonic() >= deadline:
+            counts["more"] = 1
             break
-        for message_id in ids:
-            status = deliver(message_id)
-            counts[status] = counts.get(status, 0) + 1
+        claim = claim_due(limit=batch_size)
+        # A row this sweep already handled (re-armed or released meanwhile) waits for the next sweep: one pass each.
+        fresh = [message_id for message_id in claim.ids if message_id not in seen]
+        seen.update(fresh)
+        if not fresh:
+            claim.release()
+            break
+        channels = Channels()
+        try:
+            for message_id in fresh:
+                if deadline is not None and time.monotonic() >= deadline:
+                    counts["more"] = 1
+                    break
+                claim.renew(timezone.now())
+                status = _deliver(message_id, claim=claim, channels=channels)
+                counts[status] = counts.get(status, 0) + 1
+        finally:
+            channels.close()
+            claim.release()
+        if counts.get("more"):
+            break
     return counts

@@ -78,6 +78,34 @@ def _nudge_sweep() -> None:
         logger.warning("outbox: broker unavailable (%s), message left for the next sweep", exc.__class__.__name__)
 
 
+def _rearm(message: OutboundMessage, *, due_at: datetime) -> None:
+    """Owe the row's message anew: a new message of its kind to the receiver (next sequence, so a new Message-ID),
+    with a fresh count of attempts. A sweep holding it loses its claim and records nothing over this."""
+    message.status = OutboundMessage.Status.PENDING
+    message.due_at = due_at
+    message.attempts = 0
+    message.interrupted_attempts = 0
+    message.sequence += 1
+    message.last_error = ""
+    message.claimed_until = None
+    message.claim_token = None
+    message.sending_since = None
+    message.save(
+        update_fields=[
+            "status",
+            "due_at",
+            "attempts",
+            "interrupted_attempts",
+            "sequence",
+            "last_error",
+            "claimed_until",
+            "claim_token",
+            "sending_since",
+            "updated_at",
+        ]
+    )
+
+
 @transaction.atomic
 def message_queue(
     *,
@@ -107,12 +135,7 @@ def message_queue(
     if again:
         rearm |= {OutboundMessage.Status.SENT, OutboundMessage.Status.FAILED}
     if not created and message.status in rearm:
-        message.status = OutboundMessage.Status.PENDING
-        message.due_at = due_at
-        message.attempts = 0
-        message.last_error = ""
-        message.claimed_until = None
-        message.save(update_fields=["status", "due_at", "attempts", "last_error", "claimed_until", "updated_at"])
+        _rearm(message, due_at=due_at)
     if message.status == OutboundMessage.Status.PENDING and message.due_at <= now:
         transaction.on_commit(_nudge_sweep)
     return message
@@ -133,19 +156,17 @@ def message_reschedule(
     owed = OutboundMessage.objects.for_subject(subject).owed().filter(kind=kind)
     if channels is not None:
         owed = owed.filter(channel__in=list(channels))
-    return owed.update(due_at=due_at, attempts=0, last_error="", updated_at=timezone.now())
+    # The message will say something else now (a reminder of the new time): a new sequence, so a new Message-ID.
+    return owed.update(
+        due_at=due_at, attempts=0, last_error="", sequence=models.F("sequence") + 1, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic
 def message_resend(*, message: OutboundMessage, actor, request=None) -> OutboundMessage:
     """Staff ask for a message to go out again now (a lost e-mail, a failed one fixed at the provider)."""
     message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
-    message.status = OutboundMessage.Status.PENDING
-    message.due_at = timezone.now()
-    message.attempts = 0
-    message.last_error = ""
-    message.claimed_until = None
-    message.save(update_fields=["status", "due_at", "attempts", "last_error", "claimed_until", "updated_at"])
+    _rearm(message, due_at=timezone.now())
     audit_record(
         actor=actor,
         action=AuditEvent.Action.MESSAGE_RESEND,

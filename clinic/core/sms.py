@@ -53,8 +53,6 @@ class HTTPSMSBackend(BaseSMSBackend):
     Settings: SMS_API_URL, SMS_API_TOKEN, SMS_SENDER.
     """
 
-    timeout = 10
-
     def send(self, sms: SMS) -> str:
         body = json.dumps({"to": sms.to, "from": settings.SMS_SENDER, "text": sms.text}).encode()
         request = urllib.request.Request(  # noqa: S310  (URL comes from settings, https in production)
@@ -64,7 +62,7 @@ class HTTPSMSBackend(BaseSMSBackend):
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_API_TOKEN}"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=settings.SMS_TIMEOUT_SECONDS) as response:  # noqa: S310
                 payload = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             raise SMSError(f"SMS provider answered {exc.code}") from exc

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from booking.models import Appointment, TimeOff, WorkingHours
 from booking.services import KIND_CONFIRMATION
@@ -724,3 +725,24 @@ def test_the_booking_page_starts_without_errors(client, clinic, frozen):
 
     assert "This field is required" not in page
     assert 'value="2025-06-16"' in page
+
+
+def test_the_desk_shows_a_message_possibly_sent_twice(client, clinic, other_location, appointment, frozen):
+    """A worker died mid-send and the next sweep sent it again: the desk can tell a patient who asks why."""
+    message = message_queue(subject=appointment, kind=KIND_CONFIRMATION)
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status="sent", attempts=2, interrupted_attempts=1, sent_at=timezone.now()
+    )
+    elsewhere = AppointmentFactory(location=other_location, start=MONDAY_9, patient=PatientFactory(first_name="Zed"))
+    other = message_queue(subject=elsewhere, kind=KIND_CONFIRMATION)
+    OutboundMessage.objects.filter(pk=other.pk).update(
+        status="sent", attempts=2, interrupted_attempts=1, sent_at=timezone.now()
+    )
+    client.force_login(desk_user(clinic["location"]))
+
+    home = client.get("/desk/").content.decode()
+    page = client.get(f"/desk/appointments/{appointment.pk}/").content.decode()
+
+    assert "Possibly sent twice (1)" in home
+    assert elsewhere.patient.full_name not in home
+    assert "possibly sent 2 times" in page

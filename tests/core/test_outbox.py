@@ -145,15 +145,20 @@ def test_it_re_arms_a_cancelled_message_when_queued_again(hello_kind):
 def test_it_leaves_a_message_moved_while_claimed_for_its_new_time(hello_kind):
     """Regression: a reminder claimed by a sweep while its appointment moved was marked skipped and lost."""
     message = message_queue(subject=LocationFactory(), kind="test.hello")
-    (claimed,) = outbox.claim_due(limit=10)
+    claim = outbox.claim_due(limit=10)
     later = timezone.now() + timedelta(hours=3)
     message_reschedule(subject=message.subject_object, kind="test.hello", due_at=later)
     hello_kind["still_due"] = False  # the kind checks against the new time: not due yet
 
-    assert outbox.deliver(claimed) == "pending"
+    assert outbox.deliver(claim.ids[0], claim=claim) == "pending"
 
     message.refresh_from_db()
-    assert (message.status, message.due_at, message.claimed_until) == ("pending", later, None)
+    assert (message.status, message.due_at, message.claimed_until, message.claim_token) == (
+        "pending",
+        later,
+        None,
+        None,
+    )
 
 
 def test_it_sends_a_sent_message_again_only_when_asked(hello_kind):
@@ -171,7 +176,7 @@ def test_it_sends_a_sent_message_again_only_when_asked(hello_kind):
 def test_it_takes_back_messages_whose_claim_lapsed(hello_kind, settings):
     """A worker that died after claiming leaves rows claimed; they go out once the lease lapses."""
     message_queue(subject=LocationFactory(), kind="test.hello")
-    assert len(outbox.claim_due(limit=10)) == 1  # claimed by a worker that then dies
+    assert len(outbox.claim_due(limit=10).ids) == 1  # claimed by a worker that then dies
 
     assert outbox.deliver_due() == {}
     with time_machine.travel(timezone.now() + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 1)):
@@ -200,3 +205,174 @@ def test_it_never_sends_a_message_twice_from_concurrent_sweeps(hello_kind):
     assert sum(r.get("sent", 0) for r in results) == 60
     assert len(mail.outbox) == 60
     assert OutboundMessage.objects.filter(status="sent").count() == 60
+
+
+# --- Fenced claims, attempts, Message-IDs -----------------------------------------------------------------------
+def test_it_sends_nothing_of_a_claim_whose_lease_another_sweep_took_over(hello_kind, settings):
+    message = message_queue(subject=LocationFactory(), kind="test.hello")
+    stale = outbox.claim_due(limit=10)
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 1)):
+        fresh = outbox.claim_due(limit=10)
+        assert fresh.ids == stale.ids
+
+        assert outbox.deliver(message.pk, claim=stale) == "pending"
+        assert mail.outbox == []
+        assert outbox.deliver(message.pk, claim=fresh) == "sent"
+
+    assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert (message.attempts, message.interrupted_attempts, message.claim_token) == (1, 0, None)
+
+
+def test_it_renews_its_lease_while_a_batch_outlasts_it(hello_kind, settings, monkeypatch):
+    """Regression: a sweep whose lease ran out mid-batch had its remaining rows taken and sent again."""
+    settings.OUTBOX_CLAIM_SECONDS = 60
+    for _ in range(4):
+        message_queue(subject=LocationFactory(), kind="test.hello")
+    send = outbox.Channels.send
+    competing = []
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+
+        def slow_send(channels, rendered, message):
+            clock.shift(timedelta(seconds=40))  # four sends: 160 s, well past one 60 s lease
+            competing.extend(outbox.claim_due(limit=10).ids)  # another sweep looks for lapsed claims
+            send(channels, rendered, message)
+
+        monkeypatch.setattr(outbox.Channels, "send", slow_send)
+        assert outbox.deliver_due(batch_size=10) == {"sent": 4}
+
+    assert competing == []
+    assert len(mail.outbox) == 4
+
+
+def test_it_records_the_send_only_with_its_own_token(hello_kind, monkeypatch):
+    """A sweep that lost its claim mid-send (its lease lapsed and another sweep took the row) records nothing; the
+    row keeps the attempt open, so the other sweep's send counts it as interrupted: visible as a possible repeat."""
+    message = message_queue(subject=LocationFactory(), kind="test.hello")
+    send = outbox.Channels.send
+
+    def send_and_lose_the_claim(channels, rendered, row):
+        send(channels, rendered, row)
+        OutboundMessage.objects.filter(pk=row.pk).update(claim_token=None, claimed_until=None)
+
+    monkeypatch.setattr(outbox.Channels, "send", send_and_lose_the_claim)
+    assert outbox.deliver_due() == {"pending": 1}
+    monkeypatch.setattr(outbox.Channels, "send", send)
+    assert outbox.deliver_due() == {"sent": 1}
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.interrupted_attempts) == ("sent", 2, 1)
+    assert list(OutboundMessage.objects.repeated()) == [message]
+    assert len(mail.outbox) == 2
+
+
+def test_it_counts_an_attempt_cut_off_mid_send_as_interrupted(hello_kind, monkeypatch):
+    """The process stops inside the send (here an interrupt; in production SIGKILL): the claim goes back, the
+    attempt stays written down, and the next send shows the row as possibly sent twice."""
+    first, second = (message_queue(subject=LocationFactory(), kind="test.hello") for _ in range(2))
+    send = outbox.Channels.send
+
+    def cut_off(channels, rendered, row):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(outbox.Channels, "send", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        outbox.deliver_due()
+    # Both released at once, the one not started untouched.
+    assert OutboundMessage.objects.filter(claim_token__isnull=False).count() == 0
+    second.refresh_from_db()
+    assert (second.attempts, second.sending_since) == (0, None)
+
+    monkeypatch.setattr(outbox.Channels, "send", send)
+    assert outbox.deliver_due() == {"sent": 2}
+    first.refresh_from_db()
+    assert (first.attempts, first.interrupted_attempts, first.sending_since) == (2, 1, None)
+    assert list(OutboundMessage.objects.repeated()) == [first]
+
+
+def test_it_holds_the_soft_time_limit_until_an_accepted_message_is_recorded(hello_kind, monkeypatch):
+    """Regression: the soft time limit, raised inside the SMTP conversation after the server accepted, was recorded
+    as a failure, and the retry sent the message again."""
+    import os
+    import signal
+
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    for _ in range(3):
+        message_queue(subject=LocationFactory(), kind="test.hello")
+    send = outbox.Channels.send
+
+    def raise_soft_limit(signum, frame):
+        raise SoftTimeLimitExceeded()
+
+    def send_then_hit_the_limit(channels, rendered, row):
+        send(channels, rendered, row)  # accepted
+        os.kill(os.getpid(), signal.SIGUSR1)  # what billiard sends a worker at its soft time limit
+
+    previous = signal.signal(signal.SIGUSR1, raise_soft_limit)
+    monkeypatch.setattr(outbox.Channels, "send", send_then_hit_the_limit)
+    try:
+        with pytest.raises(SoftTimeLimitExceeded):
+            outbox.deliver_due(batch_size=10)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+    statuses = list(OutboundMessage.objects.order_by("pk").values_list("status", "attempts", "claim_token"))
+    assert statuses == [("sent", 1, None), ("pending", 0, None), ("pending", 0, None)]
+    assert len(mail.outbox) == 1
+    monkeypatch.setattr(outbox.Channels, "send", send)
+    assert outbox.deliver_due() == {"sent": 2}  # the rest go at once, no lease to wait for
+
+
+def test_it_keeps_the_message_id_across_retries_and_changes_it_for_a_new_message(hello_kind, monkeypatch):
+    location = LocationFactory()
+    message = message_queue(subject=location, kind="test.hello")
+    send = outbox.Channels.send
+    tried = []
+
+    def refuse(channels, rendered, row):
+        tried.append(outbox.message_id(row))
+        raise OSError("connection reset")
+
+    monkeypatch.setattr(outbox.Channels, "send", refuse)
+    assert outbox.deliver_due() == {"pending": 1}
+    monkeypatch.setattr(outbox.Channels, "send", send)
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        assert outbox.deliver_due() == {"sent": 1}
+    first_id = mail.outbox[0].extra_headers["Message-ID"]
+    assert tried == [first_id]
+
+    message_queue(subject=location, kind="test.hello", again=True)  # a second "moved" notice, say
+    assert outbox.deliver_due() == {"sent": 1}
+    second_id = mail.outbox[1].extra_headers["Message-ID"]
+    assert second_id != first_id
+    message.refresh_from_db()
+    assert second_id == outbox.message_id(message)
+    assert first_id.startswith(f"<outbox-{message.pk}.")
+    assert first_id.endswith("@clinic.example>")
+
+
+def test_it_gives_a_moved_reminder_a_new_message_id(hello_kind):
+    location = LocationFactory()
+    message = message_queue(subject=location, kind="test.hello", due_at=timezone.now() + timedelta(days=1))
+    before = outbox.message_id(message)
+
+    message_reschedule(subject=location, kind="test.hello", due_at=timezone.now() + timedelta(days=2))
+
+    message.refresh_from_db()
+    assert outbox.message_id(message) != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_a_batch_over_one_smtp_connection(hello_kind, settings):
+    from tests.support.services import SMTPSink
+
+    for _ in range(5):
+        message_queue(subject=LocationFactory(), kind="test.hello")
+    with SMTPSink() as smtp:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
+        assert outbox.deliver_due(batch_size=10) == {"sent": 5}
+
+    assert (smtp.received(), smtp.unique(), smtp.connections) == (5, 5, 1)

@@ -4,6 +4,7 @@ Everything listens on 127.0.0.1 only and is stopped by its context manager. The 
 touched: tests that stop Redis stop their own.
 """
 
+import asyncio
 import os
 import shutil
 import signal
@@ -40,9 +41,17 @@ class _SinkHandler:
     def __init__(self, sink):
         self.sink = sink
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        with self.sink.lock:
+            self.sink.connections += 1
+        return responses
+
     async def handle_DATA(self, server, session, envelope):
         if self.sink.refuse:
             return "554 5.7.1 Relay refused by test server"
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)
         message_id = ""
         for line in envelope.content.decode("utf-8", "replace").splitlines():
             if line.lower().startswith("message-id:"):
@@ -56,12 +65,15 @@ class _SinkHandler:
 
 
 class SMTPSink:
-    """A local SMTP server that counts what it receives by Message-ID (or refuses everything)."""
+    """A local SMTP server that counts what it receives by Message-ID and the connections it was sent on (or
+    refuses everything, or takes `delay` seconds to accept each message)."""
 
-    def __init__(self, *, refuse: bool = False):
+    def __init__(self, *, refuse: bool = False, delay: float = 0):
         self.refuse = refuse
+        self.delay = delay
         self.lock = threading.Lock()
         self.message_ids: list[str] = []
+        self.connections = 0
         self.port = free_port()
         self.controller = Controller(_SinkHandler(self), hostname="127.0.0.1", port=self.port)
 
