@@ -190,88 +190,112 @@ def claim_due(*, limit: int, now=None) -> Claim:
 
 def deliver(message_id: int, *, claim: Claim, channels: Channels | None = None) -> str:
     """Send one message of `claim` and record the result, if the claim still holds it. Returns the row's status."""
-    own_channels = channels is None
-    channels = channels or Channels()
+    sweep = _Sweep(claim, channels or Channels())
     try:
-        return _deliver(message_id, claim=claim, channels=channels)
+        status = sweep.deliver(message_id)
+        sweep.flush()
     finally:
-        if own_channels:
-            channels.close()
+        if channels is None:
+            sweep.channels.close()
+    return status or OutboundMessage.objects.values_list("status", flat=True).get(pk=message_id)
 
 
-def _deliver(message_id: int, *, claim: Claim, channels: Channels) -> str:
-    message = OutboundMessage.objects.select_related("content_type").get(pk=message_id)
-    now = timezone.now()
-    if message.status != OutboundMessage.Status.PENDING:
-        return message.status
-    if message.claim_token != claim.token or message.claimed_until is None or message.claimed_until <= now:
-        # The lease lapsed and another sweep took the row, or the owing app released it: not ours to send.
-        logger.info("outbox: message %s is no longer claimed by this sweep; left alone", message.pk)
-        return message.status
-    if message.due_at > now:  # moved to a later time since it was claimed
-        return _release(message, claim)
-    try:
-        kind = get_kind(message.kind)
-        subject = message.subject_object
-        rendered = None if subject is None or not kind.still_due(message) else kind.render(message)
-    except Exception as exc:  # a rendering bug must not stop the sweep; it is recorded and retried
-        logger.error("outbox: rendering message %s (%s) failed: %s", message.pk, message.kind, exc.__class__.__name__)
-        return _record_failure(message, claim, exc, now, attempts=message.attempts + 1)
-    # The row as this sweep saw it, still in its hands: if the owing app moves or re-arms it meanwhile (an
-    # appointment rescheduled while its reminder was claimed), the change wins and the row waits for its new time.
-    as_seen = OutboundMessage.objects.filter(
-        pk=message.pk,
-        status=OutboundMessage.Status.PENDING,
-        due_at=message.due_at,
-        sequence=message.sequence,
-        claim_token=claim.token,
-    )
-    if rendered is None or not rendered.to:
-        skipped = as_seen.update(
-            status=OutboundMessage.Status.SKIPPED, claimed_until=None, claim_token=None, updated_at=now
-        )
-        return OutboundMessage.Status.SKIPPED if skipped else _release(message, claim)
-    # Write the attempt down before the send, under a lease that outlasts the channel's timeout.
-    started = as_seen.filter(claimed_until__gt=now).update(
-        attempts=F("attempts") + 1,
-        interrupted_attempts=F("interrupted_attempts")
-        + Case(When(sending_since__isnull=False, then=Value(1)), default=Value(0)),
-        sending_since=now,
-        claimed_until=Greatest(F("claimed_until"), Value(now + _send_window(message.channel))),
-        updated_at=now,
-    )
-    if not started:
-        return _release(message, claim)
-    attempts = message.attempts + 1
-    with _soft_time_limit_held() as held:
+class _Sweep:
+    """Delivery of one claim's rows, with one write transaction per message: recording a message as sent is held
+    back and committed together with the start of the next attempt (or at the end), halving the commits."""
+
+    def __init__(self, claim: Claim, channels: Channels):
+        self.claim, self.channels = claim, channels
+        self.counts: dict[str, int] = {}
+        self._sent: tuple[OutboundMessage, datetime] | None = None
+
+    def count(self, status: str | None) -> None:
+        if status is not None:
+            self.counts[status] = self.counts.get(status, 0) + 1
+
+    def flush(self) -> None:
+        """Record the message sent last, if not yet recorded."""
+        if self._sent is not None:
+            (message, sent_at), self._sent = self._sent, None
+            self.count(_record_sent(message, self.claim, sent_at))
+
+    def deliver(self, message_id: int) -> str | None:
+        """Send one row if this sweep still holds it. Returns its status, or None when the result is recorded at
+        the next flush."""
+        claim = self.claim
+        message = OutboundMessage.objects.select_related("content_type").get(pk=message_id)
+        now = timezone.now()
+        if message.status != OutboundMessage.Status.PENDING:
+            return message.status
+        if message.claim_token != claim.token or message.claimed_until is None or message.claimed_until <= now:
+            # The lease lapsed and another sweep took the row, or the owing app released it: not ours to send.
+            logger.info("outbox: message %s is no longer claimed by this sweep; left alone", message.pk)
+            return message.status
+        if message.due_at > now:  # moved to a later time since it was claimed
+            return _release(message, claim)
         try:
-            channels.send(rendered, message)
-        except SoftTimeLimitExceeded:
-            # Raised inside the send (the signal could not be held): whether the server accepted the message is
-            # unknown, so it is not a failure. The attempt stays written down; the next sweep counts it.
-            logger.warning("outbox: soft time limit during the send of message %s; outcome unknown", message.pk)
-            raise
-        except Exception as exc:  # SMTP, provider and network errors alike are retried with back-off
-            logger.warning(
-                "outbox: sending message %s (%s) failed: %s", message.pk, message.kind, exc.__class__.__name__
+            kind = get_kind(message.kind)
+            subject = message.subject_object
+            rendered = None if subject is None or not kind.still_due(message) else kind.render(message)
+        except Exception as exc:  # a rendering bug must not stop the sweep; it is recorded and retried
+            name = exc.__class__.__name__
+            logger.error("outbox: rendering message %s (%s) failed: %s", message.pk, message.kind, name)
+            return _record_failure(message, claim, exc, now, attempts=message.attempts + 1)
+        # The row as this sweep saw it, still in its hands: if the owing app moves or re-arms it meanwhile (an
+        # appointment rescheduled while its reminder was claimed), the change wins and the row waits for its new time.
+        as_seen = _as_seen(message, claim)
+        if rendered is None or not rendered.to:
+            skipped = as_seen.update(
+                status=OutboundMessage.Status.SKIPPED, claimed_until=None, claim_token=None, updated_at=now
             )
-            status = _record_failure(message, claim, exc, now, attempts=attempts)
-        else:
-            status = _record_sent(message, claim, now, attempts=attempts)
-    if held.fired:  # the soft time limit arrived during the send: stop now, between messages
-        raise SoftTimeLimitExceeded()
-    return status
+            return OutboundMessage.Status.SKIPPED if skipped else _release(message, claim)
+        # Write the attempt down before the send, under a lease that outlasts the channel's timeout.
+        with transaction.atomic():
+            self.flush()
+            started = as_seen.filter(claimed_until__gt=now).update(
+                attempts=F("attempts") + 1,
+                interrupted_attempts=F("interrupted_attempts")
+                + Case(When(sending_since__isnull=False, then=Value(1)), default=Value(0)),
+                sending_since=now,
+                claimed_until=Greatest(F("claimed_until"), Value(now + _send_window(message.channel))),
+                updated_at=now,
+            )
+        if not started:
+            return _release(message, claim)
+        attempts = message.attempts + 1
+        status = None
+        with _soft_time_limit_held() as held:
+            try:
+                self.channels.send(rendered, message)
+            except SoftTimeLimitExceeded:
+                # Raised inside the send (the signal could not be held): whether the server accepted the message
+                # is unknown, so it is not a failure. The attempt stays written down; the next sweep counts it.
+                logger.warning("outbox: soft time limit during the send of message %s; outcome unknown", message.pk)
+                raise
+            except Exception as exc:  # SMTP, provider and network errors alike are retried with back-off
+                name = exc.__class__.__name__
+                logger.warning("outbox: sending message %s (%s) failed: %s", message.pk, message.kind, name)
+                status = _record_failure(message, claim, exc, now, attempts=attempts)
+            else:
+                self._sent = (message, timezone.now())
+        if held.fired:  # the soft time limit arrived during the send: record it, then stop between messages
+            self.flush()
+            raise SoftTimeLimitExceeded()
+        return status
 
 
-def _record_sent(message: OutboundMessage, claim: Claim, now, *, attempts: int) -> str:
-    sent_at = timezone.now()
-    marked = OutboundMessage.objects.filter(
+def _as_seen(message: OutboundMessage, claim: Claim):
+    return OutboundMessage.objects.filter(
         pk=message.pk,
         status=OutboundMessage.Status.PENDING,
         due_at=message.due_at,
         sequence=message.sequence,
         claim_token=claim.token,
-    ).update(
+    )
+
+
+def _record_sent(message: OutboundMessage, claim: Claim, sent_at: datetime) -> str:
+    marked = _as_seen(message, claim).update(
         status=OutboundMessage.Status.SENT,
         sent_at=sent_at,
         claimed_until=None,
@@ -300,13 +324,7 @@ def _record_failure(message: OutboundMessage, claim: Claim, exc: Exception, now,
     status = OutboundMessage.Status.FAILED if gave_up else OutboundMessage.Status.PENDING
     # Only the exception's class and message: they name the server's complaint, never the message's content.
     error = f"{exc.__class__.__name__}: {exc}"[:500]
-    recorded = OutboundMessage.objects.filter(
-        pk=message.pk,
-        status=OutboundMessage.Status.PENDING,
-        due_at=message.due_at,
-        sequence=message.sequence,
-        claim_token=claim.token,
-    ).update(
+    recorded = _as_seen(message, claim).update(
         status=status,
         attempts=attempts,
         due_at=message.due_at if gave_up else now + retry_delay(attempts),
@@ -368,18 +386,22 @@ def deliver_due(
         if not fresh:
             claim.release()
             break
-        channels = Channels()
+        sweep = _Sweep(claim, Channels())
         try:
             for message_id in fresh:
                 if deadline is not None and time.monotonic() >= deadline:
                     counts["more"] = 1
                     break
                 claim.renew(timezone.now())
-                status = _deliver(message_id, claim=claim, channels=channels)
-                counts[status] = counts.get(status, 0) + 1
+                sweep.count(sweep.deliver(message_id))
         finally:
-            channels.close()
-            claim.release()
+            try:
+                sweep.flush()  # a message sent is recorded as sent, whatever stops the sweep
+            finally:
+                sweep.channels.close()
+                claim.release()
+            for status, n in sweep.counts.items():
+                counts[status] = counts.get(status, 0) + n
         if counts.get("more"):
             break
     return counts
