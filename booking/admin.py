@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db import transaction
 
+from clinic.core.admin import SafeInputAdminMixin
 from clinic.core.audit_admin import AuditedAdmin
 
 from . import (
@@ -59,7 +60,7 @@ class TherapistAdmin(DiaryAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(DiaryAdmin):
+class TimeOffAdmin(SafeInputAdminMixin, DiaryAdmin):
     list_display = ["therapist", "start", "end", "reason"]
     list_select_related = ["therapist"]
 

@@ -5,12 +5,14 @@ whatever the number of therapists and appointments, when nothing is: version, lo
 working hours, time off, closures and held appointments (selectors.availability_for)."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from clinic.core import parsing
 
 from . import availability, slot_cache
 
@@ -37,20 +39,16 @@ def parse_slot_query(params, *, now, at: int) -> dict:
         raise BadParameter("service", "Unknown service, or not offered at this location.")
     therapist = params.get("therapist", "any") or "any"
     if therapist != "any":
-        if not therapist.isdigit() or len(therapist) > 12:
+        therapist = parsing.whole_number(therapist)
+        if therapist is None:
             raise BadParameter("therapist", "Use a therapist id or 'any'.")
-        therapist = int(therapist)
     today = now.astimezone(location.zone).date()
-    try:
-        start = date.fromisoformat(params["start"]) if params.get("start") else today
-    except ValueError:
-        raise BadParameter("start", "Use a date as YYYY-MM-DD.") from None
+    start = parsing.iso_date(params["start"]) if params.get("start") else today
+    if start is None:
+        raise BadParameter("start", "Use a date as YYYY-MM-DD.")
     start = max(start, today)
-    try:
-        days = int(params.get("days", "7"))
-    except ValueError:
-        raise BadParameter("days", f"Use a whole number of days from 1 to {MAX_DAYS}.") from None
-    if days < 1:
+    days = parsing.whole_number(params.get("days", "7"), low=1)
+    if days is None:
         raise BadParameter("days", f"Use a whole number of days from 1 to {MAX_DAYS}.")
     # Capped, and never past the location's horizon.
     last_day = today + timedelta(days=location.horizon_days)

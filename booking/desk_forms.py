@@ -6,16 +6,17 @@ from django import forms
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
+from clinic.core import parsing
+from clinic.core.forms import BoundedDateField
+
 from .models import Appointment, Therapist, WorkingHours
 
 START_FORMAT = "%Y%m%dT%H%MZ"  # UTC, compact and URL-safe, as in the booking flow: 20250616T0330Z
 
 
 def parse_start(value: str) -> datetime | None:
-    try:
-        return datetime.strptime(value, START_FORMAT).replace(tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
+    """A start time as links and forms carry it, or None (also for a far date no diary can hold)."""
+    return parsing.utc_instant(value, START_FORMAT)
 
 
 def format_start(value: datetime) -> str:
@@ -33,7 +34,7 @@ class DayForm(forms.Form):
     """Which location's day to show (GET)."""
 
     location = forms.ChoiceField()
-    date = forms.DateField(widget=DateInput)
+    date = BoundedDateField(widget=DateInput)
 
     def __init__(self, *args, locations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,7 +89,7 @@ class SlotSearchForm(forms.Form):
     location = forms.ModelChoiceField(queryset=None, empty_label=None, to_field_name="slug")
     service = forms.ModelChoiceField(queryset=None, to_field_name="slug", empty_label="Choose a service")
     therapist = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any therapist", label="Therapist")
-    date = forms.DateField(widget=DateInput, label="Day")
+    date = BoundedDateField(widget=DateInput, label="Day")
 
     def __init__(self, *args, locations, services, therapists, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +102,7 @@ class PatientForm(forms.Form):
     """The patient on the phone. An existing patient is found by e-mail and date of birth."""
 
     email = forms.EmailField(label="E-mail address")
-    date_of_birth = forms.DateField(widget=DateInput, label="Date of birth")
+    date_of_birth = BoundedDateField(widget=DateInput, label="Date of birth")
     first_name = forms.CharField(max_length=80)
     last_name = forms.CharField(max_length=80)
     phone = PhoneNumberField(help_text="With the country code if it is not a local number.")

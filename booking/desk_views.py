@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from phonenumbers import region_code_for_number
 
+from clinic.core import parsing
 from clinic.core.models import OutboundMessage
 from clinic.core.services import message_resend
 from intake.services import patient_match_or_create, patient_update_contact
@@ -110,9 +111,8 @@ def home(request):
     locations = desk.locations_for(staff)
     location = _location_from(request, staff, locations, request.GET.get("location"))
     today = timezone.now().astimezone(location.zone).date()
-    try:
-        day = date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today
-    except ValueError:
+    day = parsing.iso_date(request.GET.get("date")) if request.GET.get("date") else today
+    if day is None:
         messages.error(request, "That date could not be read; showing today.")
         day = today
     form = DayForm(initial={"location": location.slug, "date": day}, locations=locations)
@@ -234,10 +234,7 @@ def cancel(request, pk: int):
 
 def _day_param(request, location, now) -> date:
     today = now.astimezone(location.zone).date()
-    try:
-        return max(date.fromisoformat(request.GET.get("date", "")), today)
-    except ValueError:
-        return today
+    return max(parsing.iso_date(request.GET.get("date")) or today, today)
 
 
 def _free_by_therapist(*, location, service, day, now, therapist_ids=None, ignore_appointment_id=None):
@@ -412,12 +409,13 @@ def _booking_target(request, staff, params):
     """Location, service, therapist and start of a booking being made; 404 if any is missing or not offered."""
     locations = desk.locations_for(staff)
     location = _location_from(request, staff, locations, params.get("location"))
-    service = selectors.services_at(location).filter(slug=params.get("service", "")).first()
+    service_slug = parsing.slug(params.get("service"))
+    service = selectors.services_at(location).filter(slug=service_slug).first() if service_slug else None
     start = parse_start(params.get("start", ""))
-    therapist_id = params.get("therapist", "")
-    if service is None or start is None or not therapist_id.isdigit():
+    therapist_id = parsing.whole_number(params.get("therapist", ""))
+    if service is None or start is None or therapist_id is None:
         raise Http404("Choose a service and a free time first.")
-    therapist = selectors.therapists_for(location, service).filter(pk=int(therapist_id)).first()
+    therapist = selectors.therapists_for(location, service).filter(pk=therapist_id).first()
     if therapist is None:
         raise Http404("That therapist does not offer this service here.")
     if staff.is_therapist and therapist.pk != staff.therapist_id:

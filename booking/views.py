@@ -4,7 +4,7 @@ The flow is plain GET forms, one choice per step, so it works without JavaScript
 swaps weeks in place using the slots API."""
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from clinic.core import parsing
 from clinic.core.models import Location
 from intake.selectors import current_intake
 from intake.services import patient_match_or_create
@@ -22,36 +23,27 @@ from intake.services import patient_match_or_create
 from . import selectors, services
 from .availability import Slot
 from .calendar import WHAT_TO_WEAR, appointment_ics
+from .desk_forms import format_start as _format_start
+from .desk_forms import parse_start as _parse_start
 from .forms import CancelForm, PatientDetailsForm
 from .models import Appointment, Service
 
-START_FORMAT = "%Y%m%dT%H%MZ"  # UTC, compact and URL-safe: 20250616T0330Z
 WEEK_DAYS = 7
-
-
-def _parse_start(value: str) -> datetime | None:
-    try:
-        return datetime.strptime(value, START_FORMAT).replace(tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
-
-
-def _format_start(value: datetime) -> str:
-    return value.astimezone(UTC).strftime(START_FORMAT)
 
 
 def _choice(params) -> dict:
     """The choices made so far, each checked; a bad or missing one sends the person back to that step."""
-    service = selectors.services_at(None).filter(slug=params.get("service", "")).first()
+    service_slug, location_slug = parsing.slug(params.get("service")), parsing.slug(params.get("location"))
+    service = selectors.services_at(None).filter(slug=service_slug).first() if service_slug else None
     location = therapist = None
-    if service is not None:
-        location = selectors.locations_offering(service).filter(slug=params.get("location", "")).first()
+    if service is not None and location_slug:
+        location = selectors.locations_offering(service).filter(slug=location_slug).first()
     therapist_param = params.get("therapist", "")
     if location is not None and therapist_param:
         if therapist_param == "any":
             therapist = "any"
-        elif therapist_param.isdigit():
-            therapist = selectors.therapists_for(location, service).filter(pk=int(therapist_param)).first()
+        elif (therapist_id := parsing.whole_number(therapist_param)) is not None:
+            therapist = selectors.therapists_for(location, service).filter(pk=therapist_id).first()
     return {"service": service, "location": location, "therapist": therapist}
 
 
@@ -85,10 +77,7 @@ def _week(location: Location, service: Service, therapist, first_day: date, *, n
 
 def _week_start(params, location: Location, now) -> tuple[date, date, date]:
     today = now.astimezone(location.zone).date()
-    try:
-        first = max(date.fromisoformat(params.get("week", "")), today)
-    except ValueError:
-        first = today
+    first = max(parsing.iso_date(params.get("week")) or today, today)
     last_bookable = today + timedelta(days=location.horizon_days)
     first = min(first, last_bookable)
     return first, today, last_bookable
@@ -101,7 +90,8 @@ def start(request):
     service, location, therapist = choice["service"], choice["location"], choice["therapist"]
     context = {"choice": choice}
     if service is None:
-        wanted_location = Location.objects.active().filter(slug=request.GET.get("location", "")).first()
+        location_slug = parsing.slug(request.GET.get("location"))
+        wanted_location = Location.objects.active().filter(slug=location_slug).first() if location_slug else None
         services = selectors.services_at(wanted_location)
         if request.GET.get("needles") == "no":
             services = services.filter(needs_screening=False)

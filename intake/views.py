@@ -21,6 +21,7 @@ from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 from formtools.wizard.views import SessionWizardView
 
+from clinic.core import parsing
 from clinic.core.client import client_ip
 from clinic.core.models import AuditEvent, Location
 from clinic.core.services import audit_record
@@ -80,8 +81,8 @@ class QuestionnaireView(SessionWizardView):
         extra["submission_key"] = str(uuid.uuid4())
         extra[QUESTIONNAIRE_STARTED_KEY] = timezone.now().isoformat()
         extra["next"] = _safe_next(request, request.GET.get("next"))
-        extra["location"] = request.GET.get("location", "")[:50]
-        extra["service"] = request.GET.get("service", "")[:80]
+        extra["location"] = parsing.slug(request.GET.get("location"), max_length=50) or ""
+        extra["service"] = parsing.slug(request.GET.get("service"), max_length=80) or ""
         self.storage.extra_data = extra
         return response
 
@@ -95,6 +96,11 @@ class QuestionnaireView(SessionWizardView):
             # The session expired (or a bookmark was posted to): start again rather than lose answers silently.
             messages.info(request, "Your session expired, so we have started the questionnaire again.")
             return redirect("intake:start")
+        step = request.POST.get(f"{self.get_prefix(request, *args, **kwargs)}-current_step")
+        if step is not None and step not in self.get_form_list():
+            # A tampered or stale page naming a step that does not exist: show the step the person is on.
+            messages.error(request, "That page of the questionnaire could not be read; please check this step.")
+            return self.render(self.get_form())
         return super().post(request, *args, **kwargs)
 
     def render_goto_step(self, goto_step, **kwargs):

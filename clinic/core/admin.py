@@ -3,14 +3,62 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import parsing
 from .account_services import user_deactivate
 from .audit_admin import AuditedAdmin
 from .models import AuditEvent, Location, OutboundMessage, StaffProfile
 from .services import location_changed, message_resend
+
+
+class SafeInputAdminMixin:
+    """Hostile values the admin itself would fail on, dropped before they reach a widget or a query.
+
+    The add page takes initial values from the query string (?start=...&locations=1,2): a date-time one arrives as a
+    string its split widget cannot show, and a related id that is not a number fails the query that looks it up.
+    An autocomplete field posted with a value that is not an id fails the same way when the form is shown again with
+    its errors. Such values are dropped: the field starts empty, or says it is required."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        kept = {}
+        for name, value in initial.items():
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, models.DateTimeField):
+                continue
+            if field.is_relation and not _all_ids(value if isinstance(value, list) else [value]):
+                continue
+            kept[name] = value
+        return kept
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        id_fields = list(self.get_autocomplete_fields(request))
+        if not id_fields:
+            return form_class
+
+        class Form(form_class):
+            def __init__(self, data=None, *args, **kwargs):
+                if data is not None:
+                    data = data.copy()
+                    for name in id_fields:
+                        if not _all_ids(data.getlist(name)):
+                            data.setlist(name, [])
+                super().__init__(data, *args, **kwargs)
+
+        Form.__name__ = form_class.__name__
+        return Form
+
+
+def _all_ids(values) -> bool:
+    return all(parsing.whole_number(str(v)) is not None for v in values if v != "")
 
 
 @admin.register(Location)
@@ -102,7 +150,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(AuditedAdmin, admin.ModelAdmin):
+class StaffProfileAdmin(SafeInputAdminMixin, AuditedAdmin, admin.ModelAdmin):
     """Which locations a member of staff works at (the desk's schedule). No profile: every active location."""
 
     list_display = ["user"]

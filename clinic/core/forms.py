@@ -1,8 +1,10 @@
-"""Forms of the staff sign-in pages."""
+"""Forms and form fields of the core: the staff sign-in pages' code form, and fields shared by the apps' forms."""
 
 import re
 
 from django import forms
+
+from . import parsing
 
 _CODE = re.compile(r"^(\d{6}|[0-9a-f]{6}-?[0-9a-f]{6})$")
 
@@ -26,3 +28,21 @@ class CodeForm(forms.Form):
         if len(code) == 12:  # a recovery code typed without its hyphen
             code = f"{code[:6]}-{code[6:]}"
         return code
+
+
+
+class BoundedDateField(forms.DateField):
+    """A date between 1900 and 2199: 9999-12-31 parses as a date and then overflows the first time a day is added."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault(
+            "out_of_range",
+            f"Enter a date between {parsing.EARLIEST_DATE:%-d %B %Y} and {parsing.LATEST_DATE:%-d %B %Y}.",
+        )
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not parsing.EARLIEST_DATE <= value <= parsing.LATEST_DATE:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
