@@ -36,7 +36,9 @@ def content_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
+        # With the cache unreachable nothing was stored: a version of this call's own keeps every key unique, so
+        # nothing cached now can be read back under a version an edit has since replaced.
+        version = cache.get(VERSION_KEY) or uuid.uuid4().hex
     return version
 
 
