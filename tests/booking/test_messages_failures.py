@@ -64,7 +64,8 @@ def test_it_screens_and_books_with_redis_stopped_mid_visit_and_confirms_once_it_
     redis.stop()
 
     # Every public page still answers, and says nothing of the outage.
-    for path in ("/", "/learn/", "/learn/search/?q=heel", "/book/", f"/book/?{urlencode(choice)}", "/intake/returning/"):
+    pages = ("/", "/learn/", "/learn/search/?q=heel", "/book/", f"/book/?{urlencode(choice)}", "/intake/returning/")
+    for path in pages:
         assert client.get(path).status_code == 200, path
     slots = client.get("/book/api/slots/", {**choice, "start": day.isoformat(), "days": 1})
     assert slots.status_code == 200
