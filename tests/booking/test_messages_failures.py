@@ -30,16 +30,16 @@ def redis(settings):
     with PrivateRedis() as server:
         settings.CACHES = {alias: {**config, "LOCATION": server.url} for alias, config in settings.CACHES.items()}
         settings.CELERY_BROKER_URL = server.url  # what /healthz checks
-        previous = celery_app.conf.broker_url
         _use_broker(server.url)
         try:
             yield server
         finally:
-            _use_broker(previous)
+            _use_broker(None)
 
 
-def _use_broker(url: str) -> None:
-    celery_app.conf.broker_url = url
+def _use_broker(url: str | None) -> None:
+    # The write URL, not broker_url: Celery reads CELERY_BROKER_URL from the environment before its own settings.
+    celery_app.conf.broker_write_url = url
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
@@ -47,7 +47,7 @@ def _use_broker(url: str) -> None:
     core_services._nudge_paused_until = 0.0
 
 
-def test_it_screens_and_books_with_redis_stopped_mid_visit_and_confirms_once_it_is_back(client, redis):
+def test_it_screens_and_books_with_redis_stopped_mid_visit_and_confirms_once_it_is_back(client, redis, caplog):
     location = LocationFactory(slug="failure-clinic")
     service = ServiceFactory(slug="dry-needling", needling=True, locations=[location])
     therapist_at(location, [service], hours=tuple((day, 9, 17) for day in range(7)))
@@ -99,6 +99,7 @@ def test_it_screens_and_books_with_redis_stopped_mid_visit_and_confirms_once_it_
     assert (appointment.status, appointment.start) == (Appointment.Status.CONFIRMED, start)
     confirmation = OutboundMessage.objects.for_subject(appointment).get(kind="booking.confirmation")
     assert confirmation.status == "pending"
+    assert "broker unavailable" in caplog.text  # the nudge failed on the private broker, logged and not raised
 
     redis.start()
     with SMTPSink() as smtp:

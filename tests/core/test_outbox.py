@@ -376,3 +376,33 @@ def test_it_sends_a_batch_over_one_smtp_connection(hello_kind, settings):
         assert outbox.deliver_due(batch_size=10) == {"sent": 5}
 
     assert (smtp.received(), smtp.unique(), smtp.connections) == (5, 5, 1)
+
+
+def test_it_tries_the_broker_once_per_nudge_and_then_pauses_nudges(monkeypatch, caplog):
+    """Regression: with the broker down each booking waited 2 s while publishing retried the connection."""
+    from kombu import Connection
+
+    from clinic.celery import app
+    from clinic.core import services
+
+    attempts = []
+    establish = Connection._establish_connection
+
+    def counted(self):
+        attempts.append(self.as_uri())
+        return establish(self)
+
+    monkeypatch.setattr(Connection, "_establish_connection", counted)
+    # The write URL, not broker_url: Celery reads CELERY_BROKER_URL from the environment before its own settings.
+    monkeypatch.setitem(app.conf, "broker_write_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    monkeypatch.setattr(services, "_nudge_paused_until", 0.0)
+
+    services._nudge_sweep()
+    tried = len(attempts)
+    services._nudge_sweep()  # the next booking, moments later
+
+    assert 1 <= tried <= 2
+    assert len(attempts) == tried  # paused: the second nudge did not touch the broker
+    assert caplog.text.count("broker unavailable") == 1
