@@ -219,15 +219,16 @@ class _Sweep:
             (message, sent_at), self._sent = self._sent, None
             self.count(_record_sent(message, self.claim, sent_at))
 
-    def deliver(self, message_id: int) -> str | None:
+    def deliver(self, message_id: int, *, loaded: OutboundMessage | None = None) -> str | None:
         """Send one row if this sweep still holds it. Returns its status, or None when the result is recorded at
-        the next flush."""
+        the next flush. `loaded` is the row as read with its batch; the attempt's start re-checks it in the
+        database (still pending, same time and sequence, still this sweep's), so a row changed since is not sent."""
         claim = self.claim
-        message = OutboundMessage.objects.select_related("content_type").get(pk=message_id)
+        message = loaded or OutboundMessage.objects.select_related("content_type").get(pk=message_id)
         now = timezone.now()
         if message.status != OutboundMessage.Status.PENDING:
             return message.status
-        if message.claim_token != claim.token or message.claimed_until is None or message.claimed_until <= now:
+        if message.claim_token != claim.token or claim.until <= now:
             # The lease lapsed and another sweep took the row, or the owing app released it: not ours to send.
             logger.info("outbox: message %s is no longer claimed by this sweep; left alone", message.pk)
             return message.status
@@ -387,13 +388,16 @@ def deliver_due(
             claim.release()
             break
         sweep = _Sweep(claim, Channels())
+        # The batch's rows and their subjects in a few queries, rather than two per message.
+        loaded = OutboundMessage.objects.filter(pk__in=fresh).select_related("content_type")
+        loaded = {message.pk: message for message in loaded.prefetch_related("subject_object")}
         try:
             for message_id in fresh:
                 if deadline is not None and time.monotonic() >= deadline:
                     counts["more"] = 1
                     break
                 claim.renew(timezone.now())
-                sweep.count(sweep.deliver(message_id))
+                sweep.count(sweep.deliver(message_id, loaded=loaded.get(message_id)))
         finally:
             try:
                 sweep.flush()  # a message sent is recorded as sent, whatever stops the sweep
