@@ -8,7 +8,7 @@ meets every family on every run. A bad value must give 400 or a page with a mess
 """
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
@@ -178,7 +178,25 @@ def world(db):
         "booking": manage_token(appointment),
         "intake": intake_services.returning_link_token(intake),
     }
-    return {"users": users, "objects": objects, "tokens": tokens, "page": page.slug, "location": location}
+    today = timezone.localdate(timezone=location.zone).isoformat()
+    valid_query = {
+        "service": service.slug,
+        "location": location.slug,
+        "therapist": str(therapist.pk),
+        "start": f"{appointment.start.astimezone(UTC):%Y%m%dT%H%MZ}",
+        "date": today,
+        "week": today,
+        "days": "7",
+        "q": "pain",
+    }
+    return {
+        "users": users,
+        "objects": objects,
+        "tokens": tokens,
+        "page": page.slug,
+        "location": location,
+        "valid_query": valid_query,
+    }
 
 
 def _valid_value(name: str, param: str, world) -> str:
@@ -277,6 +295,12 @@ def sweep(client, name: str, route: str, params, world, *, full: bool) -> None:
         rounds = [[(n, FAMILIES[i % len(FAMILIES)]) for i, n in enumerate(names)]]
         posts = [[(n, FAMILIES[(i + 1) % len(FAMILIES)]) for i, n in enumerate(fields or names)]]
     rounds.append([(n, "0") for n in names for _ in range(2)])  # every parameter repeated
+    if full:
+        # One bad value among good ones, so the views get past their first check to the arithmetic behind it.
+        valid = world["valid_query"]
+        for i, bad in enumerate(valid):
+            rounds.append([(n, FAMILIES[i % len(FAMILIES)] if n == bad else v) for n, v in valid.items()])
+            rounds.append([(n, "99991231T2359Z" if n == bad else v) for n, v in valid.items()])
     for pairs in rounds:
         check(client.get(f"{path}?{form_body(pairs).decode('ascii')}"), f"GET {path} with {pairs[0][1][:20]!r}")
     for pairs in posts:
@@ -319,6 +343,8 @@ def test_it_never_answers_5xx_to_generated_input(role, world, data):
     fields = fields_of(client, build_path(name, route, params, world) or path)
     names = data.draw(st.lists(st.sampled_from([*KNOWN_PARAMETERS, *fields]), max_size=8), label="names")
     pairs = [(n, data.draw(nasty_text, label=n)) for n in names]
+    if data.draw(st.booleans(), label="among good values"):
+        pairs = [(n, v) for n, v in world["valid_query"].items() if n not in names] + pairs
     split = urlsplit(path)
     if data.draw(st.booleans(), label="post"):
         charset = data.draw(st.sampled_from(["", "utf-8", "utf-16", "latin-1", "nonsense"]), label="charset")
