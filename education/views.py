@@ -65,10 +65,14 @@ def render_page(request, detail, *, preview=False):
     )
 
 
+SLUG_MAX_LENGTH = 120  # Page.slug
+
+
 @public_page
 @require_GET
 def page(request, slug):
-    detail = selectors.published_page(slug)
+    # Longer than any page's slug: no page, and no over-long cache key built from what was typed.
+    detail = selectors.published_page(slug) if len(slug) <= SLUG_MAX_LENGTH else None
     if detail is None:
         raise Http404("No such page")
     return render_page(request, detail)
