@@ -124,12 +124,35 @@ class AuditEventAdmin(admin.ModelAdmin):
         return lookup in ("patient_id", "patient_id__exact") or super().lookup_allowed(lookup, value, request)
 
 
+class PossiblyRepeatedFilter(admin.SimpleListFilter):
+    """Sent messages that may have reached the patient twice (an attempt was interrupted mid-send)."""
+
+    title = "possibly sent twice"
+    parameter_name = "repeated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Possibly sent twice")]
+
+    def queryset(self, request, queryset):
+        return queryset.repeated() if self.value() == "yes" else queryset
+
+
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
     """Read-only view of what the clinic owes and sent; failed rows can be queued again."""
 
-    list_display = ["kind", "channel", "content_type", "object_id", "due_at", "status", "attempts", "sent_at"]
-    list_filter = ["status", "channel", "kind"]
+    list_display = [
+        "kind",
+        "channel",
+        "content_type",
+        "object_id",
+        "due_at",
+        "status",
+        "attempts",
+        "interrupted_attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "kind", PossiblyRepeatedFilter]
     search_fields = ["object_id", "kind"]
     date_hierarchy = "due_at"
     list_select_related = ["content_type"]

@@ -406,3 +406,18 @@ def test_it_tries_the_broker_once_per_nudge_and_then_pauses_nudges(monkeypatch, 
     assert 1 <= tried <= 2
     assert len(attempts) == tried  # paused: the second nudge did not touch the broker
     assert caplog.text.count("broker unavailable") == 1
+
+
+def test_the_admin_filters_messages_possibly_sent_twice(client, hello_kind):
+    from tests.factories import clinic_admin_user
+
+    once = message_queue(subject=LocationFactory(), kind="test.hello")
+    twice = message_queue(subject=LocationFactory(), kind="test.hello")
+    OutboundMessage.objects.filter(pk=once.pk).update(status="sent", attempts=1)
+    OutboundMessage.objects.filter(pk=twice.pk).update(status="sent", attempts=2, interrupted_attempts=1)
+    client.force_login(clinic_admin_user())
+
+    response = client.get("/admin/core/outboundmessage/", {"repeated": "yes"})
+
+    assert response.status_code == 200
+    assert [row.pk for row in response.context["cl"].result_list] == [twice.pk]
