@@ -106,7 +106,8 @@ def test_it_loses_nothing_and_shows_every_repeat_after_twelve_kills_in_one_drain
     count, kills = 300, 12
     _owe(count)
     connection.close()
-    env = {"OUTBOX_BATCH_SIZE": "10", "OUTBOX_CLAIM_SECONDS": "2"}
+    # A row in flight at a kill is held for its send window (EMAIL_TIMEOUT + 5 s), the rest for the 2 s lease.
+    env = {"OUTBOX_BATCH_SIZE": "10", "OUTBOX_CLAIM_SECONDS": "2", "EMAIL_TIMEOUT": "2"}
     with PrivateRedis() as redis, SMTPSink(delay=0.005) as smtp:
         for _ in range(kills):
             before = _sent()
