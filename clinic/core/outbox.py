@@ -97,8 +97,9 @@ class Channels:
 
     def email_connection(self):
         if self._email is None:
-            self._email = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
-            self._email.open()
+            connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+            connection.open()  # kept only once open: a failed open is tried afresh for the next message
+            self._email = connection
         return self._email
 
     def reset(self) -> None:

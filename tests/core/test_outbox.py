@@ -421,3 +421,25 @@ def test_the_admin_filters_messages_possibly_sent_twice(client, hello_kind):
 
     assert response.status_code == 200
     assert [row.pk for row in response.context["cl"].result_list] == [twice.pk]
+
+
+def test_it_gives_up_on_an_smtp_server_that_never_answers(hello_kind, settings):
+    """Regression: without EMAIL_TIMEOUT a hanging SMTP server held the sweep forever. The attempt fails, is retried
+    later, and the sweep goes on."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # accepts the connection, never sends its greeting
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", listener.getsockname()[1]
+    settings.EMAIL_TIMEOUT = 0.5
+    message = message_queue(subject=LocationFactory(), kind="test.hello")
+    try:
+        assert outbox.deliver_due() == {"pending": 1}
+    finally:
+        listener.close()
+
+    message.refresh_from_db()
+    assert (message.attempts, message.sending_since) == (1, None)
+    assert "Timeout" in message.last_error or "timed out" in message.last_error

@@ -63,3 +63,20 @@ def test_it_raises_an_sms_error_when_the_provider_is_unreachable(settings):
 
     with pytest.raises(SMSError, match="unreachable"):
         HTTPSMSBackend().send(SMS(to="+919876543210", text="Hello"))
+
+
+def test_it_gives_up_on_a_provider_that_never_answers(settings):
+    """A provider that accepts the connection and then says nothing must not hold the sweep: SMS_TIMEOUT_SECONDS."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # accepts, never reads or answers
+    settings.SMS_API_URL = f"http://127.0.0.1:{listener.getsockname()[1]}/v1/messages"
+    settings.SMS_API_TOKEN = "token-123"
+    settings.SMS_TIMEOUT_SECONDS = 0.5
+    try:
+        with pytest.raises(SMSError, match="unreachable: TimeoutError"):
+            HTTPSMSBackend().send(SMS(to="+919876543210", text="Hello"))
+    finally:
+        listener.close()
