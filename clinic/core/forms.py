@@ -30,7 +30,6 @@ class CodeForm(forms.Form):
         return code
 
 
-
 class BoundedDateField(forms.DateField):
     """A date between 1900 and 2199: 9999-12-31 parses as a date and then overflows the first time a day is added."""
 
