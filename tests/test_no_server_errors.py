@@ -27,6 +27,7 @@ from tests.booking.factories import AppointmentFactory, ClosureFactory, ServiceF
 from tests.education.factories import FaqItemFactory, PageFactory, ReferenceFactory
 from tests.factories import LocationFactory, UserFactory, clinic_admin_user, front_desk_user, therapist_user
 from tests.intake.factories import IntakeFactory, PatientFactory
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -252,7 +253,7 @@ def client_for(role: str, world) -> Client:
     client = Client(raise_request_exception=True)
     user = world["users"][role]
     if user is not None:
-        client.force_login(user)
+        staff_login(client, user)
     return client
 
 

@@ -8,6 +8,7 @@ from booking.models import Closure, Service, TimeOff, WorkingHours
 from clinic.core.models import AuditEvent, StaffProfile
 from tests.booking.factories import ServiceFactory
 from tests.factories import UserFactory, clinic_admin_user, front_desk_user
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
@@ -20,7 +21,7 @@ def _events(action):
 def test_the_desks_changes_to_hours_are_audited(client, clinic, frozen):
     user = front_desk_user()
     StaffProfile.objects.create(user=user).locations.set([clinic["location"]])
-    client.force_login(user)
+    staff_login(client, user)
     data = {"therapist": clinic["therapist"].pk, "location": clinic["location"].pk, "weekday": 6,
             "start_time": "10:00", "end_time": "14:00"}  # fmt: skip
 
@@ -41,7 +42,7 @@ def test_the_desks_changes_to_hours_are_audited(client, clinic, frozen):
 
 def test_the_desks_changes_to_time_off_are_audited_without_the_reason(client, clinic, frozen):
     therapist_user = clinic["therapist"].user
-    client.force_login(therapist_user)
+    staff_login(client, therapist_user)
 
     client.post(
         "/desk/time-off/add/",
@@ -62,7 +63,7 @@ def test_the_desks_changes_to_time_off_are_audited_without_the_reason(client, cl
 @pytest.fixture
 def admin_client(client):
     admin = clinic_admin_user(username="ada", first_name="Ada", last_name="Admin")
-    client.force_login(admin)
+    staff_login(client, admin)
     client.admin = admin
     return client
 

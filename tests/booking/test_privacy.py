@@ -22,6 +22,7 @@ from tests.booking.conftest import NOW
 from tests.booking.factories import AppointmentFactory, IntakeFactory, PatientFactory
 from tests.factories import clinic_admin_user, front_desk_user, therapist_user
 from tests.intake import walk
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -68,10 +69,10 @@ def story(client, clinic, frozen):
     )  # fmt: skip
     outbox.deliver_due()  # the confirmation and the cancellation notice go out
     therapist = therapist_user()
-    client.force_login(therapist)
+    staff_login(client, therapist)
     assert client.get(f"/intake/review/{intake.pk}/").status_code == 200
     admin = clinic_admin_user(username="ada", first_name="Ada", last_name="Admin")
-    client.force_login(admin)
+    staff_login(client, admin)
     changed = client.post(
         f"/admin/intake/patient/{patient.pk}/change/",
         {"first_name": "Zephyrine", "last_name": "Quillfeather", "email": "zephyrine.q@example.org",
@@ -131,9 +132,9 @@ def test_a_clinic_admin_downloads_every_record_kind_of_one_patient(client, story
 
 def test_the_export_includes_views_of_the_review_queue_that_listed_the_patient(client, story):
     needs_review = IntakeFactory(patient=story["patient"], needs_review=True, location=story["kept"].location)
-    client.force_login(story["therapist"])
+    staff_login(client, story["therapist"])
     client.get("/intake/review/")
-    client.force_login(story["admin"])
+    staff_login(client, story["admin"])
 
     data = client.get(f"/admin/intake/patient/{story['patient'].pk}/export/").json()
 
@@ -179,7 +180,7 @@ def test_the_export_reads_in_constant_queries(story, django_assert_num_queries):
 def test_only_clinic_admins_may_export_or_erase(story, make_user):
     patient = story["patient"]
     client = Client()
-    client.force_login(make_user())
+    staff_login(client, make_user())
 
     export = client.get(f"/admin/intake/patient/{patient.pk}/export/")
     erase = client.post(

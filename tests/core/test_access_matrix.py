@@ -137,7 +137,7 @@ EXPECTED = {
     "admin:logout": Expect(302, 302, 403, 403, 403, 405),  # signed out already: back to the admin's front page
 }
 # Every page of a model in the admin (changelist, add, change, delete, history and the custom ones).
-ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "delete", "history", "preview")
+ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "delete", "history", "preview", "export", "erase")
 # The admin's unnamed patterns: "<id>/" redirecting to the change page, and the catch-all that answers 404.
 ADMIN_UNNAMED = "admin"
 ADMIN = Expect(LOGIN, LOGIN, 403, 403, 403, ANY)

@@ -14,6 +14,7 @@ from clinic.core.models import OutboundMessage
 from clinic.core.services import message_cancel, message_queue, message_reschedule
 from clinic.core.sms import LocMemSMSBackend
 from tests.factories import LocationFactory
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -415,7 +416,7 @@ def test_the_admin_filters_messages_possibly_sent_twice(client, hello_kind):
     twice = message_queue(subject=LocationFactory(), kind="test.hello")
     OutboundMessage.objects.filter(pk=once.pk).update(status="sent", attempts=1)
     OutboundMessage.objects.filter(pk=twice.pk).update(status="sent", attempts=2, interrupted_attempts=1)
-    client.force_login(clinic_admin_user())
+    staff_login(client, clinic_admin_user())
 
     response = client.get("/admin/core/outboundmessage/", {"repeated": "yes"})
 

@@ -17,6 +17,7 @@ from intake.consent import CONSENT_VERSION
 from intake.models import Intake
 from tests.factories import LocationFactory, therapist_user
 from tests.intake.factories import IntakeFactory, healthy_answers
+from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -245,7 +246,7 @@ def test_it_keeps_the_versions_through_a_review_and_shows_them_to_staff(client):
         results=[{"rule": "diabetes", "disposition": "needs_review", "reasons": ["Diabetes"], "questions": []}],
     )
     therapist = therapist_user()
-    client.force_login(therapist)
+    staff_login(client, therapist)
 
     services.intake_review_decide(intake_id=old.pk, actor=therapist, decision="approved", seen_status="pending")
     page = client.get(f"/intake/review/{old.pk}/").content.decode()
@@ -256,7 +257,7 @@ def test_it_keeps_the_versions_through_a_review_and_shows_them_to_staff(client):
 
 
 def test_it_shows_staff_the_answers_to_questions_no_longer_asked(client, earlier):
-    client.force_login(therapist_user())
+    staff_login(client, therapist_user())
 
     page = client.get(f"/intake/review/{earlier.pk}/").content.decode()
 
