@@ -9,6 +9,7 @@ the same database, with a local SMTP sink.
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlencode
 
+import kombu.pools
 import pytest
 from django.utils import timezone
 
@@ -40,8 +41,9 @@ def redis(settings):
 def _use_broker(url: str | None) -> None:
     # The write URL, not broker_url: Celery reads CELERY_BROKER_URL from the environment before its own settings.
     celery_app.conf.broker_write_url = url
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Close every pool and forget them: kombu keeps one pool per broker URL for the whole process, and a pool that
+    # was only closed would be handed out again, closed, to the next test that sends a task.
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     core_services._nudge_paused_until = 0.0

@@ -7,6 +7,7 @@ import time
 import uuid
 from pathlib import Path
 
+import kombu.pools
 from django.conf import settings
 from django.core.cache import cache
 
@@ -18,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_it_runs_a_task_sent_through_redis_in_a_worker_process(monkeypatch):
     assert settings.CELERY_BROKER_URL.startswith("redis://")
-    # The failure tests point this process's app at private brokers and back, closing the pools they used; this
-    # test is about the worker, so it sends through a connection pool of its own.
+    # Other tests point this process's app at private brokers and back and close the pools they used, and kombu
+    # hands out one pool per broker URL for the whole process. This test is about the worker: it starts from fresh
+    # pools.
+    kombu.pools.reset()
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
     queue = f"test-{uuid.uuid4().hex[:8]}"
