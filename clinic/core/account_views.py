@@ -106,8 +106,8 @@ def _throttled(form, device) -> bool:
 
 
 def _qr_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    # A whole SVG document (with its namespace): an image source, unlike inline markup, shows nothing without it.
+    return segno.make(url, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
 
 
 @login_required

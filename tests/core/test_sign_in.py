@@ -1,7 +1,9 @@
 """Signing in (docs/access.md, "Signing in"): two-factor login with real TOTP codes, recovery codes, sessions that
 end, lockout that holds across addresses and user names, password reset throttling, and the audit trail."""
 
+import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 import pyotp
 import pytest
@@ -58,7 +60,10 @@ def test_it_enrols_a_therapist_on_first_sign_in_with_a_real_code_and_recovery_co
     assert response["Location"].startswith("/accounts/two-factor/setup/")
     page = client.get(response["Location"])
     assert page.status_code == 200
-    assert 'src="data:image/svg+xml;base64,' in page.content.decode()
+    # The QR code is a whole SVG document: without its namespace an <img> shows only the alt text.
+    qr = re.search(r'<img src="data:image/svg\+xml;charset=utf-8,([^"]+)"', page.content.decode())
+    assert qr
+    assert unquote(qr.group(1)).startswith("<svg xmlns='http://www.w3.org/2000/svg'")
     device = TOTPDevice.objects.get(user=user, confirmed=False)
 
     response = client.post("/accounts/two-factor/setup/?next=/intake/review/", {"code": code_for(device)})
