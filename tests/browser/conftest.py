@@ -68,6 +68,16 @@ def phone(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def desktop(browser, live_server):
+    """A fresh page on the desktop viewport (the staff pages' tests)."""
+    context = browser.new_context(base_url=live_server.url, **VIEWPORTS["desktop"])
+    page = context.new_page()
+    page.viewport_name = "desktop"
+    yield page
+    context.close()
+
+
 def save_screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{page.viewport_name}.png"

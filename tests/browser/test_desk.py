@@ -18,21 +18,12 @@ from clinic.core.models import AuditEvent, OutboundMessage, StaffProfile
 from clinic.core.services import message_queue
 from tests.booking.factories import AppointmentFactory, IntakeFactory, ServiceFactory, therapist_at
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import VIEWPORTS, save_screenshot
+from tests.browser.conftest import save_screenshot
 from tests.factories import LocationFactory, front_desk_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 EVERY_DAY = tuple((day, 0, 23) for day in range(7))
-
-
-@pytest.fixture
-def desktop(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, **VIEWPORTS["desktop"])
-    page = context.new_page()
-    page.viewport_name = "desktop"
-    yield page
-    context.close()
 
 
 @pytest.fixture

@@ -12,19 +12,10 @@ from playwright.sync_api import expect
 from clinic.core.models import AuditEvent
 from tests.booking.factories import ServiceFactory, therapist_at
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import VIEWPORTS, save_screenshot
+from tests.browser.conftest import save_screenshot
 from tests.factories import LocationFactory, therapist_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def desktop(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, **VIEWPORTS["desktop"])
-    page = context.new_page()
-    page.viewport_name = "desktop"
-    yield page
-    context.close()
 
 
 @pytest.fixture
