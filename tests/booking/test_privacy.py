@@ -170,8 +170,13 @@ def test_the_download_is_audited_with_counts_only(client, story):
 def test_the_export_reads_in_constant_queries(story, django_assert_num_queries):
     """Prevents an N+1: intakes, appointments, messages and events are one query each, however many."""
     ContentType.objects.get_for_models(Intake, Appointment)  # warm, as in any running process
-    # Expected: savepoint; intakes (with location, reviewer); appointments (with service, therapist, location);
-    # messages; audit events; the export's own event; release savepoint.
+    # 1 savepoint: the export is atomic
+    # 2 intake_intake: the patient's intakes, with location and reviewer joined
+    # 3 booking_appointment: their appointments, with service, therapist and location joined
+    # 4 core_outboundmessage: the messages sent about them
+    # 5 core_auditevent: the audit events about them
+    # 6 core_auditevent: insert the export's own event
+    # 7 release savepoint
     with django_assert_num_queries(7):
         privacy.patient_export(patient=story["patient"], actor=story["admin"])
 

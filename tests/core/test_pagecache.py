@@ -51,6 +51,7 @@ def test_it_serves_the_next_anonymous_visitor_from_the_cache(client, django_asse
     assert not first.cookies
     assert "Cookie" not in first.get("Vary", "")
 
+    # The whole page comes from the page cache: no query.
     with django_assert_num_queries(0):
         second = Client().get("/", {"utm_source": "leaflet"})  # a parameter the page does not read
 
@@ -81,7 +82,11 @@ def test_it_gives_a_visitor_with_a_session_a_fresh_page(client, django_assert_nu
     client.get("/learn/")
     staff_client = Client()
     staff_login(staff_client, clinic_admin_user())
-    # Rendered, not cached: the session, the user, their two-factor device, their group names (the header).
+    # Rendered, not cached (the footer's locations come from the cache the first visit warmed):
+    # 1 django_session: the staff member's session
+    # 2 auth_user: the user of that session
+    # 3 otp_totp_totpdevice: their second factor, verified for this session
+    # 4 auth_group: their group names, for the header's staff links
     with django_assert_num_queries(4):
         staff_client.get("/learn/")
 
