@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db import transaction
 
-from clinic.core.admin import SafeInputAdminMixin
+from clinic.core.admin import SafeInputAdminMixin, ViewOnlyAdminMixin
 from clinic.core.audit_admin import AuditedAdmin
 
 from . import (
@@ -71,21 +71,13 @@ class ClosureAdmin(DiaryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    """Changes go through the desk and its services (which check overlaps); the admin only looks."""
+class AppointmentAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Changes go through the desk and its services (which check overlaps); the admin only looks. Never deleted
+    here either: a deleted appointment would leave its messages owed and the diary cache unaware (cancel at the
+    desk)."""
 
     list_display = ["start", "location", "therapist", "service", "status", "source"]
     list_filter = ["status", "source", "location"]
     list_select_related = ["location", "therapist", "service"]
     date_hierarchy = "start"
     raw_id_fields = ["patient", "intake"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # A deleted appointment would leave its messages owed and the diary cache unaware: cancel at the desk.
-        return False

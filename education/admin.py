@@ -15,6 +15,18 @@ from .models import FaqItem, Page, Reference
 from .rendering import render_markdown
 
 
+class ContentChangedOnDelete:
+    """A delete from the admin, one object or a selection, refreshes the cached pages like any other edit."""
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.content_changed()
+
+
 class FaqItemInline(admin.StackedInline):
     model = FaqItem
     extra = 0
@@ -22,7 +34,7 @@ class FaqItemInline(admin.StackedInline):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(ContentChangedOnDelete, admin.ModelAdmin):
     list_display = ("title", "kind", "region", "is_published", "edited_in_admin", "reviewed_on", "updated_at")
     list_filter = ("kind", "region", "is_published", "edited_in_admin")
     search_fields = ("title", "slug", "keywords", "summary")
@@ -70,28 +82,12 @@ class PageAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         services.page_record_admin_edit(page=form.instance)
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.content_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        services.content_changed()
-
 
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(ContentChangedOnDelete, admin.ModelAdmin):
     list_display = ("authors", "year", "title", "journal", "doi")
     search_fields = ("authors", "title", "journal", "doi", "key")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.content_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.content_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
         services.content_changed()

@@ -60,14 +60,7 @@ class LoadReport:
 
 
 def _reference_upsert(source: ReferenceSource) -> Reference:
-    fields = {
-        "authors": source.authors,
-        "year": source.year,
-        "title": source.title,
-        "journal": source.journal,
-        "details": source.details,
-        "doi": source.doi,
-    }
+    fields = {name: getattr(source, name) for name in ("authors", "year", "title", "journal", "details", "doi")}
     reference, created = Reference.objects.get_or_create(key=source.key, defaults=fields)
     if not created and any(getattr(reference, name) != value for name, value in fields.items()):
         for name, value in fields.items():
@@ -77,20 +70,27 @@ def _reference_upsert(source: ReferenceSource) -> Reference:
     return reference
 
 
+# The fields a content file sets on its page, by the same name on both.
+_PAGE_FIELDS_FROM_FILE = (
+    "kind",
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "region",
+    "keywords",
+    "meta_description",
+    "order",
+    "reviewed_by",
+    "reviewed_on",
+    "source_hash",
+)
+
+
 def _page_fill(page: Page, source: PageSource) -> None:
-    page.kind = source.kind
-    page.title = source.title
-    page.slug = source.slug
-    page.summary = source.summary
-    page.body = source.body
-    page.region = source.region
-    page.keywords = source.keywords
-    page.meta_description = source.meta_description
-    page.order = source.order
+    for name in _PAGE_FIELDS_FROM_FILE:
+        setattr(page, name, getattr(source, name))
     page.is_published = source.published
-    page.reviewed_by = source.reviewed_by
-    page.reviewed_on = source.reviewed_on
-    page.source_hash = source.source_hash
     page.edited_in_admin = False
 
 

@@ -3,9 +3,9 @@ and every change view that shows them is audited like the review page."""
 
 from django.contrib import admin
 
-from clinic.core.models import AuditEvent
-from clinic.core.services import audit_record
+from clinic.core.admin import ViewOnlyAdminMixin
 
+from . import services
 from .models import Intake, Patient
 
 HEALTH_FIELDS = ("answers", "results", "review_note", "precautions")
@@ -19,7 +19,7 @@ class PatientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Intake)
-class IntakeAdmin(admin.ModelAdmin):
+class IntakeAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "patient", "location", "outcome", "review_status", "submitted_at", "valid_until"]
     list_filter = ["outcome", "review_status", "location"]
     search_fields = ["patient__last_name", "patient__email"]
@@ -27,13 +27,8 @@ class IntakeAdmin(admin.ModelAdmin):
     raw_id_fields = ["patient", "reviewed_by"]
     date_hierarchy = "submitted_at"
 
-    # Intakes are records of what a patient answered and agreed to: never edited or added by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
+    # Intakes are records of what a patient answered and agreed to: never edited or added by hand; only a
+    # superuser deletes one.
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
@@ -50,12 +45,5 @@ class IntakeAdmin(admin.ModelAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         obj = self.get_object(request, object_id)
         if obj is not None and request.user.has_perm("intake.view_health_answers") and response.status_code == 200:
-            audit_record(
-                actor=request.user,
-                action=AuditEvent.Action.VIEW_HEALTH_ANSWERS,
-                obj=obj,
-                patient_id=obj.patient_id,
-                request=request,
-                detail={"intake_id": obj.pk, "via": "admin"},
-            )
+            services.intake_answers_viewed(intake=obj, actor=request.user, request=request, via="admin")
         return response

@@ -349,3 +349,17 @@ def intake_review_decide(
     core_services.message_queue(subject=intake, kind=kind, channel="email")
     logger.info("intake %s review: %s by user %s", intake.pk, decision, getattr(actor, "pk", None))
     return intake
+
+
+def intake_answers_viewed(*, intake: Intake, actor, request, via: str = "") -> None:
+    """Record that a staff member was shown an intake's health answers (every such view is audited: docs/access.md).
+    Ids only, and where it was seen when not on the review page."""
+    detail = {"intake_id": intake.pk, "patient_id": intake.patient_id} | ({"via": via} if via else {})
+    core_services.audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW_HEALTH_ANSWERS,
+        obj=intake,
+        patient_id=intake.patient_id,
+        request=request,
+        detail=detail,
+    )

@@ -296,14 +296,7 @@ def review_detail(request, pk: int):
         "service": catalogue.find_service(intake.service_slug, intake.location),
     }
     if show_answers:
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.VIEW_HEALTH_ANSWERS,
-            obj=intake,
-            patient_id=intake.patient_id,
-            request=request,
-            detail={"intake_id": intake.pk, "patient_id": intake.patient_id},
-        )
+        services.intake_answers_viewed(intake=intake, actor=request.user, request=request)
         context.update(_answers_context(intake))
     return render(request, "intake/review_detail.html", context)
 

@@ -15,6 +15,19 @@ from .models import AuditEvent, Location, OutboundMessage, StaffProfile
 from .services import location_changed, message_resend
 
 
+class ViewOnlyAdminMixin:
+    """An admin that only looks: its records are written by services, never added, changed or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SafeInputAdminMixin:
     """Hostile values the admin itself would fail on, dropped before they reach a widget or a query.
 
@@ -100,7 +113,7 @@ class LocationAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail, read-only for everyone (the database refuses changes too). Filter by action, actor and date;
     find a patient's events by searching their number, or with ?patient_id=<id> (the patient's page links to it)."""
 
@@ -110,15 +123,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_help_text = "An actor's name, or the number of a record or of a patient."
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def lookup_allowed(self, lookup, value, request=None):
         return lookup in ("patient_id", "patient_id__exact") or super().lookup_allowed(lookup, value, request)

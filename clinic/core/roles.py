@@ -11,43 +11,32 @@ CLINIC_ADMIN = "Clinic admin"
 # The permission that guards patients' health answers: therapists and clinic admins only, and every view audited.
 HEALTH_ANSWERS_PERMISSION = "intake.view_health_answers"
 
-_DESK = [
+# What both front desk and therapists do with the diary: see locations, book and change appointments, and keep
+# time off up to date.
+_DIARY = [
     "core.view_location",
     "intake.view_patient",
-    "intake.add_patient",
-    "intake.change_patient",
-    "intake.view_intake",  # outcome and contact details, not the answers
+    "intake.view_intake",  # for the desk: outcome and contact details, not the answers
     "booking.view_appointment",
     "booking.add_appointment",
     "booking.change_appointment",
     "booking.view_service",
     "booking.view_therapist",
     "booking.view_workinghours",
+    "booking.view_timeoff",
+    "booking.add_timeoff",
+    "booking.change_timeoff",
+    "booking.delete_timeoff",
+]
+_DESK = [
+    *_DIARY,
+    "intake.add_patient",
+    "intake.change_patient",
     "booking.add_workinghours",
     "booking.change_workinghours",
     "booking.delete_workinghours",
-    "booking.view_timeoff",
-    "booking.add_timeoff",
-    "booking.change_timeoff",
-    "booking.delete_timeoff",
 ]
-_THERAPIST = [
-    "core.view_location",
-    HEALTH_ANSWERS_PERMISSION,
-    "intake.view_patient",
-    "intake.view_intake",
-    "intake.review_intake",
-    "booking.view_appointment",
-    "booking.add_appointment",
-    "booking.change_appointment",
-    "booking.view_service",
-    "booking.view_therapist",
-    "booking.view_workinghours",
-    "booking.view_timeoff",
-    "booking.add_timeoff",
-    "booking.change_timeoff",
-    "booking.delete_timeoff",
-]
+_THERAPIST = [*_DIARY, HEALTH_ANSWERS_PERMISSION, "intake.review_intake"]
 # Clinic admins manage everything that is content or configuration, and see health answers (audited).
 _ADMIN_APPS = ("core", "education", "intake", "booking")
 

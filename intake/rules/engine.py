@@ -11,16 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from .questions import (
-    FOLLOW_UP_PARENT,
-    LIMB_AREAS,
-    OTHER_ANSWERS,
-    QUADRANT_AREAS,
-    QUESTIONS,
-    QUESTIONS_BY_NAME,
-    RETIRED_QUESTIONS,
-    RETIRED_VALUES,
-)
+from . import questions
 from .table import RULES, RULES_BY_ID
 from .vocabulary import CLEAR, INFORM, NEEDS_REVIEW, NOT_SUITABLE, SEVERITY, Condition, Rule
 
@@ -78,9 +69,9 @@ def _part_at_area(answers: dict, parts_field: str, side_field: str, with_quadran
     parts = answers.get(parts_field) or []
     near = set()
     for part in parts if isinstance(parts, list | tuple) else [parts]:
-        near.update(LIMB_AREAS.get(part, ()))
+        near.update(questions.LIMB_AREAS.get(part, ()))
         if with_quadrant:
-            near.update(QUADRANT_AREAS.get(part, ()))
+            near.update(questions.QUADRANT_AREAS.get(part, ()))
     return bool(near.intersection(areas)) and _sides_meet(answers.get("area_side"), answers.get(side_field))
 
 
@@ -232,9 +223,9 @@ def outcome_wording(outcome: str, results: list[dict]) -> tuple[list[str], list[
 
 def earlier_answers(answers: dict) -> list[tuple[str, str]]:
     """(label, answer) of the answers to questions that the current rule set no longer asks."""
-    asked = set(QUESTIONS_BY_NAME) | set(FOLLOW_UP_PARENT) | set(OTHER_ANSWERS)
+    asked = set(questions.QUESTIONS_BY_NAME) | set(questions.FOLLOW_UP_PARENT) | set(questions.OTHER_ANSWERS)
     return [
-        (RETIRED_QUESTIONS.get(name, name), RETIRED_VALUES.get(str(value), str(value)))
+        (questions.RETIRED_QUESTIONS.get(name, name), questions.RETIRED_VALUES.get(str(value), str(value)))
         for name, value in answers.items()
         if name not in asked
     ]
@@ -250,4 +241,4 @@ def age_on(date_of_birth: date, day: date) -> int:
 
 def relevant_follow_ups(answers: dict) -> set[str]:
     """Names of the follow-ups that the main answers make relevant (the others are ignored and not stored)."""
-    return {f.name for q in QUESTIONS if answers.get(q.name) in q.reveal_on for f in q.follow_ups}
+    return {f.name for q in questions.QUESTIONS if answers.get(q.name) in q.reveal_on for f in q.follow_ups}
