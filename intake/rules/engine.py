@@ -17,8 +17,9 @@ from .vocabulary import CLEAR, INFORM, NEEDS_REVIEW, NOT_SUITABLE, SEVERITY, Con
 
 VERSION = "2026.2"
 
-# The fingerprint (see fingerprint()) of each released version. Intakes keep the version they were judged by, so a
-# version's rules never change once released: any change to the areas, sides, questions or rules is a new version.
+# The fingerprint (intake.rules.fingerprint()) of each released version. Intakes keep the version they were judged
+# by, so a version's rules never change once released: any change to the areas, sides, questions or rules is a new
+# version.
 FINGERPRINTS = {
     "2026.1": "1f1a06def9c52783",
     "2026.2": "3dc34ac6eb7565a1",

@@ -1,7 +1,8 @@
 """The words the questions and the rule rows are written in: dispositions, questions, conditions, rules.
 
 Nothing here judges anything (that is engine.py); these are plain records, so a row reads the same as it is stored
-and the fingerprint of a version is the fingerprint of its rows.
+and the fingerprint of a version is the digest of its rows' reprs. The names and order of these records' fields are
+therefore part of every fingerprint: renaming or reordering one would need a new version for unchanged rules.
 """
 
 from __future__ import annotations
