@@ -4,30 +4,12 @@ from datetime import UTC, datetime
 
 from django import forms
 from django.utils import timezone
-from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.core import parsing
 from clinic.core.forms import BoundedDateField
 
+from .forms import DateInput, PatientDetailsForm
 from .models import Appointment, Therapist, WorkingHours
-
-START_FORMAT = "%Y%m%dT%H%MZ"  # UTC, compact and URL-safe, as in the booking flow: 20250616T0330Z
-
-
-def parse_start(value: str) -> datetime | None:
-    """A start time as links and forms carry it, or None (also for a far date no diary can hold)."""
-    return parsing.utc_instant(value, START_FORMAT)
-
-
-def format_start(value: datetime) -> str:
-    return value.astimezone(UTC).strftime(START_FORMAT)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class DayForm(forms.Form):
@@ -64,20 +46,11 @@ class FinishForm(StatusActionForm):
     )
 
 
-class CancelForm(StatusActionForm):
-    reason = forms.CharField(
-        max_length=250,
-        label="Reason for cancelling",
-        help_text="Kept on the appointment; the patient is not sent this text.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-
-
 class RescheduleForm(forms.Form):
     start = forms.CharField()
 
     def clean_start(self):
-        start = parse_start(self.cleaned_data["start"])
+        start = parsing.start_time(self.cleaned_data["start"])
         if start is None:
             raise forms.ValidationError("Please choose a new time.")
         return start
@@ -98,35 +71,12 @@ class SlotSearchForm(forms.Form):
         self.fields["therapist"].queryset = therapists
 
 
-class PatientForm(forms.Form):
-    """The patient on the phone. An existing patient is found by e-mail and date of birth."""
+class PatientForm(PatientDetailsForm):
+    """The patient on the phone. An existing patient is found by e-mail and date of birth, so those come first."""
 
-    email = forms.EmailField(label="E-mail address")
-    date_of_birth = BoundedDateField(widget=DateInput, label="Date of birth")
-    first_name = forms.CharField(max_length=80)
-    last_name = forms.CharField(max_length=80)
-    phone = PhoneNumberField(help_text="With the country code if it is not a local number.")
+    field_order = ["email", "date_of_birth", "first_name", "last_name", "phone"]
+    AUTOCOMPLETE = dict.fromkeys(("email", "first_name", "last_name", "phone"), "off")
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, region: str = "IN", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["phone"].region = region
-        for name in ("email", "first_name", "last_name", "phone"):
-            self.fields[name].widget.attrs["autocomplete"] = "off"
-
-
-class PatientContactForm(forms.Form):
-    """A patient's name and contact details, corrected by the desk."""
-
-    first_name = forms.CharField(max_length=80)
-    last_name = forms.CharField(max_length=80)
-    email = forms.EmailField(label="E-mail address")
-    phone = PhoneNumberField(help_text="With the country code if it is not a local number.")
-    date_of_birth = forms.DateField(widget=DateInput, label="Date of birth")
-
-    def __init__(self, *args, region: str = "IN", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["phone"].region = region
 
 
 class WorkingHoursForm(forms.ModelForm):
@@ -147,9 +97,6 @@ class WorkingHoursForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        therapist, location = data.get("therapist"), data.get("location")
-        if therapist and location and not therapist.locations.filter(pk=location.pk).exists():
-            self.add_error("location", f"{therapist} does not work at {location}.")
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", "The end must be after the start.")

@@ -1,6 +1,6 @@
 """Reads of the front-desk workspace (/desk/): who the member of staff is, which locations they see, the day
 schedule, an appointment's messages and the failed ones. Each read runs a fixed number of queries however many
-appointments there are (DESIGN.md, "Who sees what")."""
+appointments there are (docs/design.md, "Who sees what")."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -120,11 +120,7 @@ def day_schedule(*, staff: Staff, location: Location, day: date) -> list[Column]
 
     Three queries whatever the number of appointments: therapists, their hours that weekday, the appointments."""
     window = availability.local_day(day, location.zone)
-    therapists = list(
-        Therapist.objects.filter(locations=location, is_active=True)
-        .order_by("display_name", "pk")
-        .values_list("pk", "display_name")
-    )
+    therapists = list(Therapist.objects.filter(locations=location, is_active=True).values_list("pk", "display_name"))
     columns: dict[int, Column] = {pk: Column(pk, name, is_own=pk == staff.therapist_id) for pk, name in therapists}
     hours_by_therapist: dict[int, list[WorkingHours]] = defaultdict(list)
     for hours in WorkingHours.objects.filter(location=location, weekday=day.weekday()).order_by("start_time"):
@@ -184,17 +180,6 @@ def message_for_staff(staff: Staff, pk: int) -> tuple[OutboundMessage, Appointme
     return message, appointment
 
 
-def current_intake_of(patient, *, now: datetime) -> Intake | None:
-    """The patient's latest intake that is still valid (outcome and review only: no health answers loaded)."""
-    return (
-        Intake.objects.valid(at=now)
-        .filter(patient=patient)
-        .defer("answers", "results", "review_note", "precautions")
-        .order_by("-submitted_at", "-pk")
-        .first()
-    )
-
-
 def time_off_clashes(staff: Staff, time_off: TimeOff):
     """Held appointments of the therapist during the time off, at the locations the member of staff sees: the desk
     needs to move them (another location's desk moves theirs)."""
@@ -208,7 +193,7 @@ def time_off_clashes(staff: Staff, time_off: TimeOff):
 
 def therapists_for_staff(staff: Staff):
     """Therapists whose hours and time off the member of staff may manage (therapists: only themselves)."""
-    therapists = Therapist.objects.filter(is_active=True).order_by("display_name", "pk")
+    therapists = Therapist.objects.filter(is_active=True)
     if staff.is_therapist:
         return therapists.filter(pk=staff.therapist_id)
     if staff.location_ids is not None:
@@ -220,7 +205,7 @@ def hours_at(location: Location):
     return (
         WorkingHours.objects.filter(location=location)
         .select_related("therapist")
-        .order_by("therapist__display_name", "weekday", "start_time")
+        .order_by("therapist", "weekday", "start_time")
     )
 
 

@@ -22,42 +22,25 @@ from phonenumbers import region_code_for_number
 from clinic.core import parsing
 from clinic.core.models import OutboundMessage
 from clinic.core.services import message_resend
-from intake.services import patient_match_or_create, patient_update_contact
+from intake.services import patient_update_contact
 
 from . import availability, desk_services, selectors, services
 from . import desk_selectors as desk
 from .desk_forms import (
-    CancelForm,
     DayForm,
     FinishForm,
-    PatientContactForm,
     PatientForm,
     RescheduleForm,
     SlotSearchForm,
     StatusActionForm,
     TimeOffForm,
     WorkingHoursForm,
-    format_start,
-    parse_start,
 )
+from .forms import CancelForm, PatientDetailsForm
 from .models import Appointment, Therapist, TimeOff, WorkingHours
+from .services import kind_label
 
 FAILED_STATUS = OutboundMessage.Status.FAILED
-MESSAGE_KINDS = {
-    "booking.confirmation": "Booking confirmation",
-    "booking.reminder": "Reminder",
-    "booking.aftercare": "Aftercare advice",
-    "booking.follow_up": "Follow-up nudge",
-    "booking.rescheduled": "New time notice",
-    "booking.cancellation": "Cancellation notice",
-}
-
-
-def kind_label(kind: str) -> str:
-    """A message kind in plain words: 'booking.reminder_24h' -> 'Reminder 24h'."""
-    return MESSAGE_KINDS.get(kind) or kind.rsplit(".", 1)[-1].replace("_", " ").capitalize()
-
-
 # --- Access ------------------------------------------------------------------------------------------------------
 
 
@@ -77,7 +60,7 @@ def _get_appointment_for_staff(request, pk: int, *, change: bool = False) -> App
     return appointment
 
 
-def _location_from(request, staff: desk.Staff, locations: list, value: str | None):
+def _location_from(locations: list, value: str | None):
     """The location asked for by slug (404 if it is not one of the staff member's), else their first one."""
     if not locations:
         raise PermissionDenied
@@ -109,7 +92,7 @@ def _detail_url(appointment) -> str:
 def home(request):
     staff = _staff(request)
     locations = desk.locations_for(staff)
-    location = _location_from(request, staff, locations, request.GET.get("location"))
+    location = _location_from(locations, request.GET.get("location"))
     today = timezone.now().astimezone(location.zone).date()
     day = parsing.iso_date(request.GET.get("date")) if request.GET.get("date") else today
     if day is None:
@@ -161,7 +144,7 @@ def appointment(request, pk: int):
         "location": appointment.location,
         "may_change": staff.may_change(appointment),
         "messages_owed": [(message, kind_label(message.kind)) for message in desk.messages_of(appointment)],
-        "cancel_form": CancelForm(initial={"seen_status": appointment.status}),
+        "cancel_form": CancelForm(initial={"seen_status": appointment.status}, by_staff=True),
         "finish_form": FinishForm(initial={"seen_status": appointment.status}),
         "now": timezone.now(),
     }
@@ -213,7 +196,7 @@ def no_show(request, pk: int):
 @require_POST
 def cancel(request, pk: int):
     appointment = _get_appointment_for_staff(request, pk, change=True)
-    form = CancelForm(request.POST)
+    form = CancelForm(request.POST, by_staff=True)
     if not form.is_valid():
         messages.error(request, "Please give a reason for cancelling. Nothing was changed.")
         return redirect(_detail_url(appointment))
@@ -253,7 +236,7 @@ def _free_by_therapist(*, location, service, day, now, therapist_ids=None, ignor
             "therapist_id": diary.therapist_id,
             "name": diary.therapist_name,
             "slots": [
-                (slot, format_start(slot.start))
+                (slot, parsing.start_param(slot.start))
                 for slot in availability.free_slots(
                     diary, zone=location.zone, rules=found.rules, window=found.window, now=now, closures=found.closures
                 )
@@ -337,8 +320,8 @@ def patient(request, pk: int):
     if not request.user.has_perm("intake.change_patient"):  # the front desk and clinic admins
         raise PermissionDenied
     region = region_code_for_number(patient.phone) or "IN"
-    initial = {name: getattr(patient, name) for name in PatientContactForm.base_fields}
-    form = PatientContactForm(request.POST or None, initial=initial, region=region)
+    initial = {name: getattr(patient, name) for name in PatientDetailsForm.base_fields}
+    form = PatientDetailsForm(request.POST or None, initial=initial, region=region)
     if request.method == "POST" and form.is_valid():
         patient_update_contact(patient=patient, actor=request.user, request=request, **form.cleaned_data)
         messages.success(
@@ -357,8 +340,8 @@ def _booking_choices(request, staff, params):
     locations = desk.locations_for(staff)
     if not locations:
         raise PermissionDenied
-    location = _location_from(request, staff, locations, params.get("location"))
-    therapists = Therapist.objects.filter(is_active=True, locations=location).order_by("display_name", "pk")
+    location = _location_from(locations, params.get("location"))
+    therapists = Therapist.objects.filter(is_active=True, locations=location)
     if staff.is_therapist:  # therapists book in their own diary only
         therapists = therapists.filter(pk=staff.therapist_id)
     today = timezone.now().astimezone(location.zone).date().isoformat()
@@ -408,10 +391,10 @@ def book(request):
 def _booking_target(request, staff, params):
     """Location, service, therapist and start of a booking being made; 404 if any is missing or not offered."""
     locations = desk.locations_for(staff)
-    location = _location_from(request, staff, locations, params.get("location"))
+    location = _location_from(locations, params.get("location"))
     service_slug = parsing.slug(params.get("service"))
     service = selectors.services_at(location).filter(slug=service_slug).first() if service_slug else None
-    start = parse_start(params.get("start", ""))
+    start = parsing.start_time(params.get("start", ""))
     therapist_id = parsing.whole_number(params.get("therapist", ""))
     if service is None or start is None or therapist_id is None:
         raise Http404("Choose a service and a free time first.")
@@ -429,7 +412,7 @@ def _details_context(location, service, therapist, start, form) -> dict:
         "service": service,
         "therapist": therapist,
         "start_at": start,
-        "start_param": format_start(start),
+        "start_param": parsing.start_param(start),
         "form": form,
     }
 
@@ -457,47 +440,23 @@ def book_confirm(request):
     if not form.is_valid():
         return render(request, "booking/desk/book_details.html", context, status=400)
     data = form.cleaned_data
-    patient = patient_match_or_create(
-        first_name=data["first_name"],
-        last_name=data["last_name"],
-        email=data["email"],
-        phone=data["phone"],
-        date_of_birth=data["date_of_birth"],
-    )
-    now = timezone.now()
-    intake = desk.current_intake_of(patient, now=now)
-    decision = services.booking_decision(service=service, intake=intake, now=now)
-    error = None
-    if decision.reason == "intake":
-        error = (
-            f"{patient.full_name} has no valid screening for {service.name}. Ask them to answer the questions at "
-            "/intake/ first, or book a service without needles."
+    try:
+        appointment = services.appointment_book(
+            patient=form.patient_details,
+            service=service,
+            location=location,
+            therapist=therapist,
+            start=start,
+            source=Appointment.Source.DESK,
+            created_by=request.user,
+            submission_key=data["submission_key"],
+            request=request,
         )
-    elif decision.reason == "refused":
-        error = (
-            f"{patient.full_name}'s screening says {service.name} is not suitable, so it cannot be booked. "
-            "A therapist can advise on other treatment."
-        )
-    if error is None:
-        try:
-            appointment = services.appointment_book(
-                patient=patient,
-                service=service,
-                location=location,
-                therapist=therapist,
-                start=start,
-                intake=intake,
-                source=Appointment.Source.DESK,
-                created_by=request.user,
-                submission_key=data["submission_key"],
-                request=request,
-                now=now,
-            )
-        except services.BookingError as failure:
-            error = failure.message
-    if error is not None:
+    except services.BookingError as failure:
         form = PatientForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
-        return render(request, "booking/desk/book_details.html", {**context, "form": form, "error": error}, status=409)
+        context = {**context, "form": form, "error": failure.message}
+        return render(request, "booking/desk/book_details.html", context, status=409)
+    patient = appointment.patient
     if appointment.status == Appointment.Status.PENDING_REVIEW:
         messages.warning(
             request,
@@ -524,8 +483,8 @@ def _hours_scope(request):
 def hours(request):
     """A location's working hours and its therapists' coming time off."""
     staff, locations = _hours_scope(request)
-    location = _location_from(request, staff, locations, request.GET.get("location"))
-    therapists = list(Therapist.objects.filter(locations=location, is_active=True).order_by("display_name"))
+    location = _location_from(locations, request.GET.get("location"))
+    therapists = list(Therapist.objects.filter(locations=location, is_active=True))
     context = {
         "staff": staff,
         "location": location,
@@ -551,9 +510,7 @@ def _hours_form(request, staff, locations, instance=None):
     return WorkingHoursForm(
         request.POST if request.method == "POST" else None,
         instance=instance,
-        initial={"location": _location_from(request, staff, locations, request.GET.get("location"))}
-        if instance is None
-        else None,
+        initial={"location": _location_from(locations, request.GET.get("location"))} if instance is None else None,
         therapists=desk.therapists_for_staff(staff),
         locations=_queryset_of(locations),
     )
@@ -617,7 +574,7 @@ def _time_off_for_staff(request, pk: int) -> TimeOff:
 
 
 def _time_off_form(request, staff, locations, instance: TimeOff | None = None):
-    location = _location_from(request, staff, locations, request.GET.get("location"))
+    location = _location_from(locations, request.GET.get("location"))
     initial = None
     if instance is not None:
         zone = location.zone
@@ -683,7 +640,7 @@ def time_off(request, pk: int):
     """One stretch of time off and the held appointments inside it, which the desk should move."""
     time_off = _time_off_for_staff(request, pk)
     staff, locations = _hours_scope(request)
-    location = _location_from(request, staff, locations, request.GET.get("location"))
+    location = _location_from(locations, request.GET.get("location"))
     clashes = list(desk.time_off_clashes(staff, time_off))
     context = {"time_off": time_off, "location": location, "clashes": clashes, "staff": staff}
     return render(request, "booking/desk/time_off.html", context)

@@ -3,17 +3,57 @@
 from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
+from clinic.core.forms import BoundedDateField
+from intake.services import PatientDetails
+
+from .models import Appointment
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, given and read as YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 NOTIFY_CHOICES = [("email", "E-mail"), ("sms", "SMS text message"), ("both", "Both e-mail and SMS")]
 
 
 class PatientDetailsForm(forms.Form):
+    """A patient's name, contact details and date of birth: the one form of them, for the booking flow and the desk.
+    The phone number is read in the region of the location (a local number needs no country code)."""
+
     first_name = forms.CharField(max_length=80)
     last_name = forms.CharField(max_length=80)
-    email = forms.EmailField(help_text="We send your confirmation and the link to change your booking here.")
-    phone = PhoneNumberField(
-        help_text="Include the country code if it is not an Indian number, e.g. +44 20 7946 0321."
-    )
-    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    email = forms.EmailField(label="E-mail address")
+    phone = PhoneNumberField(help_text="With the country code if it is not a local number.")
+    date_of_birth = BoundedDateField(widget=DateInput, label="Date of birth")
+
+    AUTOCOMPLETE = {
+        "first_name": "given-name",
+        "last_name": "family-name",
+        "email": "email",
+        "phone": "tel",
+        "date_of_birth": "bday",
+    }
+
+    def __init__(self, *args, region: str = "IN", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].region = region
+        for name, value in self.AUTOCOMPLETE.items():
+            self.fields[name].widget.attrs["autocomplete"] = value
+
+    @property
+    def patient_details(self) -> PatientDetails:
+        """Who the booking is for, as the booking service takes it."""
+        return PatientDetails(**{name: self.cleaned_data[name] for name in PatientDetailsForm.base_fields})
+
+
+class BookingDetailsForm(PatientDetailsForm):
+    """The patient's details at the end of the booking flow, with how they want to hear from us."""
+
     notify_by = forms.ChoiceField(
         label="Send my confirmation and reminders by",
         choices=NOTIFY_CHOICES,
@@ -26,18 +66,9 @@ class PatientDetailsForm(forms.Form):
     # A one-time token rendered into the form: a second submit of the same form books nothing new.
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, region: str = "IN", **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["phone"].region = region
-        autocomplete = {
-            "first_name": "given-name",
-            "last_name": "family-name",
-            "email": "email",
-            "phone": "tel",
-            "date_of_birth": "bday",
-        }
-        for name, value in autocomplete.items():
-            self.fields[name].widget.attrs["autocomplete"] = value
+        self.fields["email"].help_text = "We send your confirmation and the link to change your booking here."
 
     @property
     def channels(self) -> dict[str, bool]:
@@ -47,9 +78,23 @@ class PatientDetailsForm(forms.Form):
 
 
 class CancelForm(forms.Form):
+    """Cancelling an appointment: by the patient through their link (a reason if they like to give one), or by
+    staff (a reason kept on the appointment, and the status they saw, so a stale page is noticed)."""
+
+    seen_status = forms.ChoiceField(choices=Appointment.Status.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
         max_length=250,
         required=False,
         label="Reason (optional)",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+    def __init__(self, *args, by_staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if by_staff:
+            reason = self.fields["reason"]
+            reason.required = True
+            reason.label = "Reason for cancelling"
+            reason.help_text = "Kept on the appointment; the patient is not sent this text."
+        else:  # the patient's link carries its own version instead
+            del self.fields["seen_status"]

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -69,7 +70,8 @@ class Therapist(models.Model):
     objects = TherapistQuerySet.as_manager()
 
     class Meta:
-        ordering = ["display_name"]
+        # Every list of therapists, in forms and diaries alike, in one order (pk: two of the same name stay apart).
+        ordering = ["display_name", "pk"]
 
     def __str__(self):
         return self.display_name
@@ -106,6 +108,13 @@ class WorkingHours(models.Model):
 
     def __str__(self):
         return f"{self.therapist} {self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+    def clean(self):
+        # Hours at a location the therapist does not work at would offer times no booking can take. Checked here so
+        # that the desk's service, its form and the admin all refuse them alike.
+        works_there = self.therapist_id is None or self.location_id is None
+        if not works_there and not self.therapist.locations.filter(pk=self.location_id).exists():
+            raise ValidationError({"location": f"{self.therapist} does not work at {self.location}."})
 
 
 class TimeOff(models.Model):
@@ -195,7 +204,7 @@ class Appointment(models.Model):
         ONLINE = "online", "Online"
         DESK = "desk", "Front desk"
 
-    # Statuses that hold their time: no two of a therapist's may overlap (DESIGN.md, "Appointment life").
+    # Statuses that hold their time: no two of a therapist's may overlap (docs/design.md, "An appointment's life").
     HELD = [Status.PENDING_REVIEW, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED]
 
     # The opaque id in the patient's signed self-service link: never the primary key.

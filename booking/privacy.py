@@ -13,7 +13,8 @@ from datetime import datetime
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from clinic.core import services as core_services
@@ -50,9 +51,15 @@ def _messages_about(*, intake_ids: list[int], appointment_ids: list[int]):
 def _events_about(patient: Patient, *, intake_ids: list[int], appointment_ids: list[int], message_ids: list[int]):
     """Events that name the patient, events about their records (some were written before events named patients),
     and views of the review queue that listed one of their intakes."""
+    # Records merged into this one (booking migration 0006) keep their own events; a merge event names each of them.
+    merges = AuditEvent.objects.filter(
+        patient_id=patient.pk, object_type="intake.patient", action=AuditEvent.Action.PATIENT_CHANGE
+    ).filter(detail__change="merge")
     about = (
         Q(patient_id=patient.pk)
         | Q(object_type="intake.patient", object_id=str(patient.pk))
+        | Q(object_type="intake.patient", object_id__in=merges.values("object_id"))
+        | Q(patient_id__in=merges.values(merged_id=Cast("object_id", BigIntegerField())))
         | Q(object_type="intake.intake", object_id__in=[str(pk) for pk in intake_ids])
         | Q(object_type="booking.appointment", object_id__in=[str(pk) for pk in appointment_ids])
         | Q(object_type="core.outboundmessage", object_id__in=[str(pk) for pk in message_ids])

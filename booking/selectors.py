@@ -74,7 +74,7 @@ def availability_for(
     if therapist_ids is not None:
         hours = hours.filter(therapist_id__in=therapist_ids)
     rows = list(
-        hours.order_by("therapist__display_name", "therapist_id").values_list(
+        hours.order_by("therapist").values_list(
             "therapist_id", "therapist__display_name", "weekday", "start_time", "end_time"
         )
     )
@@ -129,7 +129,7 @@ def availability_for(
 
 def therapists_for(location: Location, service: Service):
     """Active therapists who offer `service` at `location`, for the "choose a therapist" step."""
-    return Therapist.objects.active().filter(locations=location, services=service).order_by("display_name", "pk")
+    return Therapist.objects.active().filter(locations=location, services=service)
 
 
 def services_at(location: Location | None):

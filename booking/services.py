@@ -8,7 +8,6 @@ fires the savepoint is rolled back and the person gets the same "that time was j
 
 import logging
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,7 +18,8 @@ from django.utils import timezone
 from clinic.core import pagecache
 from clinic.core import services as core_services
 from clinic.core.models import AuditEvent, DataVersion, Location
-from intake.models import Intake, Patient
+from intake.models import Intake, NeedlingBooking, Patient, ReviewDecision
+from intake.services import PatientDetails, patient_match_or_create
 
 from . import availability, selectors
 from .models import Appointment, Service, Therapist
@@ -33,17 +33,26 @@ KIND_CANCELLATION = "booking.cancellation"
 KIND_AFTERCARE = "booking.aftercare"
 KIND_FOLLOW_UP = "booking.follow_up"
 REMINDER_PREFIX = "booking.reminder_"
+# What the desk calls each kind; a reminder is named with its offset ("Reminder 24h").
+KIND_LABELS = {
+    KIND_CONFIRMATION: "Booking confirmation",
+    KIND_RESCHEDULED: "New time notice",
+    KIND_CANCELLATION: "Cancellation notice",
+    KIND_AFTERCARE: "Aftercare advice",
+    KIND_FOLLOW_UP: "Follow-up nudge",
+}
+
+
+def kind_label(kind: str) -> str:
+    """A message kind in plain words: 'booking.reminder_24h' -> 'Reminder 24h'."""
+    return KIND_LABELS.get(kind) or kind.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
 
 def reminder_offsets() -> list[timedelta]:
     """How long before the start each reminder goes (BOOKING_REMINDER_OFFSETS_HOURS, default 24 h and 2 h).
 
     Real hours, not wall-clock days: across a clock change "24 h before" is still 24 hours before."""
-    hours = getattr(settings, "BOOKING_REMINDER_OFFSETS_HOURS", (24, 2))
-    offsets = {timedelta(hours=float(h)) for h in hours}
-    if any(offset <= timedelta(0) for offset in offsets):
-        raise ValueError(f"BOOKING_REMINDER_OFFSETS_HOURS must be positive, got {hours!r}.")
-    return sorted(offsets, reverse=True)
+    return sorted({timedelta(hours=float(h)) for h in settings.BOOKING_REMINDER_OFFSETS_HOURS}, reverse=True)
 
 
 def reminder_kind(before: timedelta) -> str:
@@ -58,12 +67,12 @@ def reminder_kinds() -> dict[str, timedelta]:
 
 def aftercare_delay() -> timedelta:
     """Aftercare goes shortly after the session, once the patient is home (BOOKING_AFTERCARE_DELAY_MINUTES)."""
-    return timedelta(minutes=getattr(settings, "BOOKING_AFTERCARE_DELAY_MINUTES", 60))
+    return timedelta(minutes=settings.BOOKING_AFTERCARE_DELAY_MINUTES)
 
 
 def follow_up_lead() -> timedelta:
     """The "book your next session" nudge comes this long before the planned follow-up, so there is time to book."""
-    return timedelta(days=getattr(settings, "BOOKING_FOLLOW_UP_LEAD_DAYS", 3))
+    return timedelta(days=settings.BOOKING_FOLLOW_UP_LEAD_DAYS)
 
 
 MANAGE_SALT = "booking.manage"
@@ -112,32 +121,37 @@ def _check_link_version(locked: Appointment, seen: Appointment) -> None:
         raise LinkWasReplaced
 
 
-@dataclass
-class Decision:
-    """How an intake lets a patient book a service."""
+def booking_status(
+    *, service: Service, intake: Intake | None, now: datetime, patient: Patient | None = None, by_staff: bool = False
+) -> str:
+    """The status a booking of `service` starts in: confirmed, or pending review (held until a therapist approves)
+    (docs/clinical.md, "Outcomes"). Services without needles need no screening at all.
 
-    status: str | None
-    reason: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-def booking_decision(*, service: Service, intake: Intake | None, now: datetime) -> Decision:
-    """Confirm, hold as pending review, or refuse (docs/clinical.md, "Outcomes"). Services without needles need no
-    screening at all."""
+    Raises NeedsIntake when there is no valid screening for this service and BookingRefused when the screening rules
+    it out; the desk's wording names the patient on the phone."""
     if not service.needs_screening:
-        return Decision(Appointment.Status.CONFIRMED)
-    if intake is None or not intake.is_valid_at(now):
-        return Decision(None, "intake")
-    if service.uses_electrical_stimulation and not intake.service_uses_estim:
+        return Appointment.Status.CONFIRMED
+    valid = intake is not None and intake.is_valid_at(now)
+    if not valid or (service.uses_electrical_stimulation and not intake.service_uses_estim):
         # Judged for a service without electrical stimulation, where an implanted device only "informs"; with
         # stimulation it is not suitable online (docs/clinical.md). So the questions are answered again for this one.
-        return Decision(None, "intake")
+        if by_staff and patient is not None:
+            raise NeedsIntake(
+                f"{patient.full_name} has no valid screening for {service.name}. Ask them to answer the questions at "
+                "/intake/ first, or book a service without needles."
+            )
+        raise NeedsIntake("Please answer the screening questions before booking this service.")
     verdict = intake.needling_booking
-    if verdict == "confirm":
-        return Decision(Appointment.Status.CONFIRMED)
-    if verdict == "hold":
-        return Decision(Appointment.Status.PENDING_REVIEW)
-    return Decision(None, "refused")
+    if verdict == NeedlingBooking.CONFIRM:
+        return Appointment.Status.CONFIRMED
+    if verdict == NeedlingBooking.HOLD:
+        return Appointment.Status.PENDING_REVIEW
+    if by_staff and patient is not None:
+        raise BookingRefused(
+            f"{patient.full_name}'s screening says {service.name} is not suitable, so it cannot be booked. "
+            "A therapist can advise on other treatment."
+        )
+    raise BookingRefused("This service cannot be booked online after your screening answers.")
 
 
 # --- Tokens --------------------------------------------------------------------------------------------------
@@ -296,7 +310,7 @@ def _free_therapist(
 
 def appointment_book(
     *,
-    patient: Patient,
+    patient: Patient | PatientDetails,
     service: Service,
     location: Location,
     therapist: Therapist | None,
@@ -310,7 +324,9 @@ def appointment_book(
     request=None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Book `start` with `therapist` (or any therapist offering the service there when None).
+    """Book `start` with `therapist` (or any therapist offering the service there when None) for `patient`: a record,
+    or the details typed into the form, matched to a record or made one in this same transaction, so a booking that
+    fails stores no patient. At the desk the patient's current screening counts unless `intake` is given.
 
     The confirmation and the reminders are owed in the same transaction, on each channel the patient chose.
 
@@ -322,13 +338,6 @@ def appointment_book(
         existing = Appointment.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return existing
-    decision = booking_decision(service=service, intake=intake, now=now)
-    if decision.status is None:
-        if decision.reason == "refused":
-            raise BookingRefused("This service cannot be booked online after your screening answers.")
-        raise NeedsIntake("Please answer the screening questions before booking this service.")
-    if intake is not None and intake.patient_id != patient.pk:
-        raise BookingRefused("This screening belongs to someone else.")
     if not (notify_email or notify_sms):
         raise BookingError("Please choose how we should send your confirmation: e-mail, SMS or both.")
     by_staff = source == Appointment.Source.DESK
@@ -339,11 +348,20 @@ def appointment_book(
         therapist_ids = list(selectors.therapists_for(location, service).values_list("pk", flat=True))
 
     with transaction.atomic():
+        # The therapists first, then the patient: two bookings for one new person never wait on each other in the
+        # opposite order (the patient's unique e-mail and birth date is the second lock).
         _lock_therapists(therapist_ids)
         if submission_key is not None:  # a double submit that waited for our lock finds the first one's booking
             existing = Appointment.objects.filter(submission_key=submission_key).first()
             if existing is not None:
                 return existing
+        if isinstance(patient, PatientDetails):
+            patient = patient_match_or_create(details=patient)
+        if intake is None and by_staff and service.needs_screening:
+            intake = Intake.objects.current_of(patient, at=now)
+        status = booking_status(service=service, intake=intake, now=now, patient=patient, by_staff=by_staff)
+        if intake is not None and intake.patient_id != patient.pk:
+            raise BookingRefused("This screening belongs to someone else.")
         chosen = _free_therapist(
             location=location, service=service, therapist_ids=therapist_ids, start=start, now=now, by_staff=by_staff
         )
@@ -367,7 +385,7 @@ def appointment_book(
             start=start,
             end=start + service.duration,
             blocked_until=start + service.duration + service.buffer,
-            status=decision.status,
+            status=status,
             source=source,
             created_by=created_by if created_by is not None and created_by.is_authenticated else None,
             submission_key=submission_key,
@@ -541,7 +559,7 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
     """A therapist decided a needs-review screening: confirm its pending appointments (approved) or cancel them
     (declined). Runs inside the review's transaction. An approval re-checks the diary and never creates an
     overlap: a pending appointment that somehow clashes is cancelled instead of confirmed."""
-    if decision not in ("approved", "declined"):
+    if decision not in (ReviewDecision.APPROVED, ReviewDecision.DECLINED):
         return []
     changed = []
     with transaction.atomic():
@@ -557,15 +575,16 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
                 blocked_until=appointment.blocked_until,
                 exclude_id=appointment.pk,
             ).exists()
-            if decision == "approved" and not clashes:
+            if decision == ReviewDecision.APPROVED and not clashes:
                 appointment.status = Appointment.Status.CONFIRMED
                 appointment.save(update_fields=["status", "updated_at"])
                 _owe_confirmation(appointment, now=timezone.now())
             else:
                 appointment.status = Appointment.Status.CANCELLED
                 appointment.cancelled_at = timezone.now()
+                declined = decision == ReviewDecision.DECLINED
                 appointment.cancellation_reason = (
-                    "Screening review declined" if decision == "declined" else "Time no longer free at approval"
+                    "Screening review declined" if declined else "Time no longer free at approval"
                 )
                 appointment.link_version += 1
                 appointment.save(

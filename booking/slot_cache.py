@@ -86,7 +86,7 @@ def team(location: Location, service: Service, *, at: int) -> list[tuple[int, st
                 therapist__locations=location,
                 therapist__services=service,
             )
-            .order_by("therapist__display_name", "therapist_id")
+            .order_by("therapist")
             .values_list("therapist_id", "therapist__display_name")
         )
         found = list(dict.fromkeys(rows))

@@ -18,14 +18,11 @@ from django_ratelimit.decorators import ratelimit
 from clinic.core import parsing
 from clinic.core.models import Location
 from intake.selectors import current_intake
-from intake.services import patient_match_or_create
 
 from . import selectors, services
 from .availability import Slot
 from .calendar import WHAT_TO_WEAR, appointment_ics
-from .desk_forms import format_start as _format_start
-from .desk_forms import parse_start as _parse_start
-from .forms import CancelForm, PatientDetailsForm
+from .forms import BookingDetailsForm, CancelForm
 from .models import Appointment, Service
 
 WEEK_DAYS = 7
@@ -72,7 +69,9 @@ def _week(location: Location, service: Service, therapist, first_day: date, *, n
     by_day: dict[date, list[Slot]] = {first_day + timedelta(days=n): [] for n in range(WEEK_DAYS)}
     for slot in found.slots(now=now):
         by_day.setdefault(slot.start.astimezone(location.zone).date(), []).append(slot)
-    return [{"date": day, "slots": [(s, _format_start(s.start)) for s in slots]} for day, slots in by_day.items()]
+    return [
+        {"date": day, "slots": [(s, parsing.start_param(s.start)) for s in slots]} for day, slots in by_day.items()
+    ]
 
 
 def _week_start(params, location: Location, now) -> tuple[date, date, date]:
@@ -134,27 +133,27 @@ def confirm(request):
     params = request.POST if request.method == "POST" else request.GET
     choice = _choice(params)
     service, location, therapist = choice["service"], choice["location"], choice["therapist"]
-    start_at = _parse_start(params.get("start", ""))
+    start_at = parsing.start_time(params.get("start", ""))
     if service is None or location is None or therapist is None or start_at is None:
         return redirect(f"{reverse('booking:start')}?{_query(choice)}")
     now = timezone.now()
     intake = current_intake(request)
-    decision = services.booking_decision(service=service, intake=intake, now=now)
-    if decision.reason == "intake":
-        here = _confirm_url(choice, _format_start(start_at))
-        return redirect(f"{reverse('intake:start')}?{urlencode({'next': here})}")
-    if decision.reason == "refused":
-        return render(request, "booking/refused.html", {"location": location, "service": service}, status=200)
-
     patient = intake.patient if intake is not None else None
+    try:
+        # What the screening allows, before anyone types their details; booking checks it again in its transaction.
+        status = services.booking_status(service=service, intake=intake, now=now)
+    except services.NeedsIntake:
+        return _to_screening(choice, start_at)
+    except services.BookingRefused:
+        return _refused(request, location, service)
     context = {
         "choice": choice,
         "service": service,
         "location": location,
         "therapist": therapist,
         "start_at": start_at,
-        "start_param": _format_start(start_at),
-        "pending": decision.status == Appointment.Status.PENDING_REVIEW,
+        "start_param": parsing.start_param(start_at),
+        "pending": status == Appointment.Status.PENDING_REVIEW,
         "patient": patient,
         "what_to_wear": WHAT_TO_WEAR,
         "back_url": f"{reverse('booking:start')}?{_query(choice, week=start_at.astimezone(location.zone).date())}",
@@ -169,24 +168,16 @@ def confirm(request):
                 phone=patient.phone,
                 date_of_birth=patient.date_of_birth,
             )
-        form = PatientDetailsForm(initial=initial, region=location.country)
+        form = BookingDetailsForm(initial=initial, region=location.country)
         return render(request, "booking/confirm.html", {**context, "form": form})
 
-    form = PatientDetailsForm(request.POST, region=location.country)
+    form = BookingDetailsForm(request.POST, region=location.country)
     if not form.is_valid():
         return render(request, "booking/confirm.html", {**context, "form": form}, status=400)
     data = form.cleaned_data
-    if patient is None:
-        patient = patient_match_or_create(
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            phone=data["phone"],
-            date_of_birth=data["date_of_birth"],
-        )
     try:
         appointment = services.appointment_book(
-            patient=patient,
+            patient=patient or form.patient_details,
             service=service,
             location=location,
             therapist=None if therapist == "any" else therapist,
@@ -197,10 +188,14 @@ def confirm(request):
             now=now,
             **form.channels,
         )
+    except services.NeedsIntake:
+        return _to_screening(choice, start_at)
+    except services.BookingRefused:
+        return _refused(request, location, service)
     except services.SlotTaken as taken:
         # Keep what they typed; offer the nearest free times as choices in the same form, with a fresh key.
-        form = PatientDetailsForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
-        alternatives = [(slot, _format_start(slot.start)) for slot in taken.nearest]
+        form = BookingDetailsForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
+        alternatives = [(slot, parsing.start_param(slot.start)) for slot in taken.nearest]
         return render(
             request,
             "booking/confirm.html",
@@ -208,9 +203,19 @@ def confirm(request):
             status=409,
         )
     except services.BookingError as error:
-        form = PatientDetailsForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
+        form = BookingDetailsForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
         return render(request, "booking/confirm.html", {**context, "form": form, "error": error.message}, status=400)
     return redirect(reverse("booking:manage", args=[services.manage_token(appointment)]) + "?booked=1")
+
+
+def _to_screening(choice: dict, start_at) -> HttpResponse:
+    """To the screening questions, and back to this time after them."""
+    here = _confirm_url(choice, parsing.start_param(start_at))
+    return redirect(f"{reverse('intake:start')}?{urlencode({'next': here})}")
+
+
+def _refused(request, location: Location, service: Service) -> HttpResponse:
+    return render(request, "booking/refused.html", {"location": location, "service": service}, status=200)
 
 
 # --- Self-service ----------------------------------------------------------------------------------------------
@@ -273,7 +278,7 @@ def manage_reschedule(request, appointment, token):
     location = appointment.location
     now = timezone.now()
     if request.method == "POST":
-        new_start = _parse_start(request.POST.get("start", ""))
+        new_start = parsing.start_time(request.POST.get("start", ""))
         if new_start is None:
             context["error_message"] = "Please choose a new time."
         else:

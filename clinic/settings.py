@@ -455,5 +455,7 @@ INTAKE_SUBMIT_RATE = env.str("INTAKE_SUBMIT_RATE", default="10/h")  # per IP add
 INTAKE_LINK_RATE = env.str("INTAKE_LINK_RATE", default="5/h")  # returning-patient links, per IP address
 INTAKE_LINK_MAX_AGE_HOURS = env.int("INTAKE_LINK_MAX_AGE_HOURS", default=72)
 BOOKING_REMINDER_OFFSETS_HOURS = tuple(env.list("BOOKING_REMINDER_OFFSETS_HOURS", cast=int, default=[24, 2]))
+if any(hours <= 0 for hours in BOOKING_REMINDER_OFFSETS_HOURS):
+    raise ImproperlyConfigured("BOOKING_REMINDER_OFFSETS_HOURS must be whole hours above zero, e.g. 24,2.")
 BOOKING_AFTERCARE_DELAY_MINUTES = env.int("BOOKING_AFTERCARE_DELAY_MINUTES", default=60)
 BOOKING_FOLLOW_UP_LEAD_DAYS = env.int("BOOKING_FOLLOW_UP_LEAD_DAYS", default=3)

@@ -1,7 +1,6 @@
 """Forms of the questionnaire's steps and of the review decision. The health step is built from the rule set."""
 
 import re
-import uuid
 from datetime import date, timedelta
 
 from django import forms
@@ -12,7 +11,7 @@ from clinic.core.models import Location
 
 from . import catalogue, rules
 from .consent import CONSENT_VERSION
-from .models import GuardianRelationship
+from .models import GuardianRelationship, ReviewDecision
 
 MAX_AGE_YEARS = 120
 NOT_SURE = ""
@@ -342,16 +341,14 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("approved", "Approve"), ("declined", "Decline"), ("info_requested", "Ask for more information")]
-    )
+    decision = forms.ChoiceField(choices=ReviewDecision.choices)
     seen_status = forms.CharField(widget=forms.HiddenInput)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     precautions = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "declined" and not cleaned.get("note", "").strip():
+        if cleaned.get("decision") == ReviewDecision.DECLINED and not cleaned.get("note", "").strip():
             self.add_error("note", "Please give a reason for declining.")
         return cleaned
 
@@ -362,7 +359,3 @@ class ReturningForm(AccessibleFormMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="The address you gave when you answered.",
     )
-
-
-def new_submission_key() -> str:
-    return str(uuid.uuid4())

@@ -10,11 +10,20 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 
+class PatientQuerySet(models.QuerySet):
+    def matching(self, *, email: str, date_of_birth):
+        """The patient (at most one: a unique constraint) with this e-mail in any case and this date of birth."""
+        return self.alias(email_lower=Lower("email")).filter(
+            email_lower=email.strip().lower(), date_of_birth=date_of_birth
+        )
+
+
 class Patient(models.Model):
     """A person who answered the questionnaire or was added by the front desk. No password, no account.
 
-    Matched on intake by e-mail (case-insensitive) and date of birth, otherwise created. An erased patient keeps
-    only the row (their appointments stay countable for statistics): no name, contact details or date of birth."""
+    One record per person: matched by e-mail (case-insensitive) and date of birth, otherwise created, and the pair
+    is unique in the database (docs/design.md, "Records"). An erased patient keeps only the row (their appointments
+    stay countable for statistics): no name, contact details or date of birth."""
 
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
@@ -25,9 +34,19 @@ class Patient(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = PatientQuerySet.as_manager()
+
     class Meta:
         ordering = ["last_name", "first_name"]
-        indexes = [models.Index(Lower("email"), "date_of_birth", name="patient_email_dob_idx")]
+        constraints = [
+            # Erased patients have no date of birth, and NULLs never clash: any number of them may stay.
+            models.UniqueConstraint(
+                Lower("email"),
+                "date_of_birth",
+                name="patient_one_per_email_and_birth_date",
+                violation_error_message="Another patient already has this e-mail address and date of birth.",
+            ),
+        ]
         permissions = [
             ("export_patient", "Can download everything held about a patient"),
             ("erase_patient", "Can erase a patient's personal data"),
@@ -49,7 +68,7 @@ class Patient(models.Model):
 
 def intake_valid_days() -> int:
     """How long a screening stays valid (docs/clinical.md: default six months)."""
-    return int(getattr(settings, "INTAKE_VALID_DAYS", 183))
+    return settings.INTAKE_VALID_DAYS
 
 
 class IntakeQuerySet(models.QuerySet):
@@ -63,6 +82,16 @@ class IntakeQuerySet(models.QuerySet):
         return self.filter(
             outcome=Intake.Outcome.NEEDS_REVIEW,
             review_status__in=[Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED],
+        )
+
+    def current_of(self, patient, *, at: datetime):
+        """The patient's latest intake still valid at `at`, or None (outcome and review only: no health answers)."""
+        return (
+            self.valid(at=at)
+            .filter(patient=patient)
+            .defer("answers", "results", "review_note", "precautions")
+            .order_by("-submitted_at", "-pk")
+            .first()
         )
 
     def for_email(self, email: str):
@@ -88,6 +117,22 @@ class IntakeQuerySet(models.QuerySet):
 
 def _has_relation(model, name: str) -> bool:
     return any(rel.get_accessor_name() == name for rel in model._meta.related_objects)
+
+
+class NeedlingBooking(models.TextChoices):
+    """What an intake lets booking do with a needling service."""
+
+    CONFIRM = "confirm", "Book and confirm"
+    HOLD = "hold", "Book, held until a therapist approves"
+    REFUSE = "refuse", "Not bookable online"
+
+
+class ReviewDecision(models.TextChoices):
+    """What a therapist decides on a needs-review intake."""
+
+    APPROVED = "approved", "Approve"
+    DECLINED = "declined", "Decline"
+    INFO_REQUESTED = "info_requested", "Ask for more information"
 
 
 class GuardianRelationship(models.TextChoices):
@@ -199,16 +244,16 @@ class Intake(models.Model):
         return bool(self.guardian_name)
 
     @property
-    def needling_booking(self) -> str:
-        """What booking may do with a needling service for this intake: "confirm", "hold" or "refuse"."""
+    def needling_booking(self) -> "NeedlingBooking":
+        """What booking may do with a needling service for this intake (docs/clinical.md, "Outcomes")."""
         if self.outcome == self.Outcome.CLEARED:
-            return "confirm"
+            return NeedlingBooking.CONFIRM
         if self.outcome == self.Outcome.NEEDS_REVIEW:
             if self.review_status == self.ReviewStatus.APPROVED:
-                return "confirm"
+                return NeedlingBooking.CONFIRM
             if self.review_status in (self.ReviewStatus.PENDING, self.ReviewStatus.INFO_REQUESTED):
-                return "hold"
-        return "refuse"
+                return NeedlingBooking.HOLD
+        return NeedlingBooking.REFUSE
 
     @property
     def is_decided(self) -> bool:

@@ -18,7 +18,7 @@ from clinic.core.models import AuditEvent, Location, OutboundMessage
 
 from . import catalogue, rules
 from .consent import CONSENT_VERSION
-from .models import Intake, Patient, intake_valid_days
+from .models import Intake, Patient, ReviewDecision, intake_valid_days
 from .signals import intake_reviewed
 
 logger = logging.getLogger(__name__)
@@ -30,31 +30,51 @@ KIND_INFO_REQUESTED = "intake.info_requested"
 
 
 def returning_link_max_age() -> timedelta:
-    return timedelta(hours=int(getattr(settings, "INTAKE_LINK_MAX_AGE_HOURS", 72)))
+    return timedelta(hours=settings.INTAKE_LINK_MAX_AGE_HOURS)
 
 
 # --- Patients and submission -------------------------------------------------------------------------------------
 
 
-def patient_match_or_create(*, first_name: str, last_name: str, email: str, phone, date_of_birth: date) -> Patient:
-    """The patient with this e-mail (any case) and date of birth, else a new one.
+@dataclass(frozen=True)
+class PatientDetails:
+    """Who a booking or a screening is for, as the person (or the desk) typed it."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: object  # a PhoneNumber, or a string the model field parses
+    date_of_birth: date
+
+
+def patient_match_or_create(*, details: PatientDetails) -> Patient:
+    """The patient with this e-mail (any case) and date of birth, else a new one. Call it inside the transaction of
+    the write that needs the patient, so that a write which fails leaves no patient behind.
 
     An existing record's details are not overwritten from the public form: anyone knowing an e-mail and a birth
-    date could otherwise change a patient's phone number. The front desk corrects details."""
-    existing = (
-        Patient.objects.filter(email__iexact=email.strip(), date_of_birth=date_of_birth).order_by("created_at").first()
-    )
+    date could otherwise change a patient's phone number. The front desk corrects details.
+
+    Safe under concurrency: the pair is unique in the database, so of two submissions for one new person one
+    inserts and the other's insert waits for it, fails inside its savepoint and then finds the first one's row."""
+    existing = Patient.objects.matching(email=details.email, date_of_birth=details.date_of_birth).first()
     if existing is not None:
         return existing
     patient = Patient(
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        email=email.strip(),
-        phone=phone,
-        date_of_birth=date_of_birth,
+        first_name=details.first_name.strip(),
+        last_name=details.last_name.strip(),
+        email=details.email.strip(),
+        phone=details.phone,
+        date_of_birth=details.date_of_birth,
     )
-    patient.full_clean()
-    patient.save()
+    patient.full_clean(validate_constraints=False)  # the unique pair is the database's to enforce, race included
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError:
+        existing = Patient.objects.matching(email=details.email, date_of_birth=details.date_of_birth).first()
+        if existing is None:
+            raise
+        return existing
     return patient
 
 
@@ -151,7 +171,9 @@ def _intake_create(
     answers = {**answers, "age": rules.age_on(date_of_birth, today), "answered_on": today.isoformat()}
     judgement = rules.judge(answers, service_uses_estim=uses_estim)
     patient = patient_match_or_create(
-        first_name=first_name, last_name=last_name, email=email, phone=phone, date_of_birth=date_of_birth
+        details=PatientDetails(
+            first_name=first_name, last_name=last_name, email=email, phone=phone, date_of_birth=date_of_birth
+        )
     )
     intake = Intake(
         submission_key=submission_key,
@@ -293,15 +315,15 @@ class AlreadyDecided(ReviewError):
 
 
 DECISIONS = {
-    "approved": Intake.ReviewStatus.APPROVED,
-    "declined": Intake.ReviewStatus.DECLINED,
-    "info_requested": Intake.ReviewStatus.INFO_REQUESTED,
+    ReviewDecision.APPROVED: Intake.ReviewStatus.APPROVED,
+    ReviewDecision.DECLINED: Intake.ReviewStatus.DECLINED,
+    ReviewDecision.INFO_REQUESTED: Intake.ReviewStatus.INFO_REQUESTED,
 }
 # From which status each decision may be taken: more information is asked for at most once per intake.
 ALLOWED_FROM = {
-    "approved": {Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED},
-    "declined": {Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED},
-    "info_requested": {Intake.ReviewStatus.PENDING},
+    ReviewDecision.APPROVED: {Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED},
+    ReviewDecision.DECLINED: {Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED},
+    ReviewDecision.INFO_REQUESTED: {Intake.ReviewStatus.PENDING},
 }
 
 
@@ -322,7 +344,7 @@ def intake_review_decide(
     Booking's receiver of `intake_reviewed` confirms or cancels pending appointments in this same transaction."""
     if decision not in DECISIONS:
         raise ReviewError("Choose approve, decline or ask for more information.")
-    if decision == "declined" and not note.strip():
+    if decision == ReviewDecision.DECLINED and not note.strip():
         raise ReviewError("Please give a reason for declining.")
     intake = Intake.objects.select_for_update(of=("self",)).select_related("reviewed_by").get(pk=intake_id)
     if intake.outcome != Intake.Outcome.NEEDS_REVIEW:
@@ -333,7 +355,7 @@ def intake_review_decide(
     intake.reviewed_by = actor
     intake.reviewed_at = timezone.now()
     intake.review_note = note.strip()
-    intake.precautions = precautions.strip() if decision == "approved" else ""
+    intake.precautions = precautions.strip() if decision == ReviewDecision.APPROVED else ""
     intake.full_clean()
     intake.save()
     core_services.audit_record(
@@ -345,7 +367,7 @@ def intake_review_decide(
         detail={"decision": decision, "intake_id": intake.pk},
     )
     intake_reviewed.send(sender=Intake, intake=intake, decision=decision, actor=actor)
-    kind = KIND_INFO_REQUESTED if decision == "info_requested" else KIND_REVIEW_DECISION
+    kind = KIND_INFO_REQUESTED if decision == ReviewDecision.INFO_REQUESTED else KIND_REVIEW_DECISION
     core_services.message_queue(subject=intake, kind=kind, channel="email")
     logger.info("intake %s review: %s by user %s", intake.pk, decision, getattr(actor, "pk", None))
     return intake

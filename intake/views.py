@@ -42,12 +42,12 @@ BOOKING_URL = "/book/"
 
 
 def _submit_rate() -> str:
-    return getattr(settings, "INTAKE_SUBMIT_RATE", "10/h")
+    return settings.INTAKE_SUBMIT_RATE
 
 
 def _link_rate(group=None, request=None) -> str:
     # django-ratelimit calls a callable rate with (group, request).
-    return getattr(settings, "INTAKE_LINK_RATE", "5/h")
+    return settings.INTAKE_LINK_RATE
 
 
 def _safe_next(request, value: str | None) -> str:
@@ -375,9 +375,6 @@ def review_decide(request, pk: int):
     except services.ReviewError as error:
         messages.error(request, str(error))
         return redirect("intake:review_detail", pk=intake.pk)
-    done = {"approved": "Approved", "declined": "Declined", "info_requested": "More information requested"}
-    messages.success(
-        request,
-        f"{done[form.cleaned_data['decision']]}: {intake.patient.full_name}. The patient will be told by e-mail.",
-    )
+    done = services.DECISIONS[form.cleaned_data["decision"]].label
+    messages.success(request, f"{done}: {intake.patient.full_name}. The patient will be told by e-mail.")
     return redirect(reverse("intake:review_queue"))

@@ -75,10 +75,6 @@ def get_kind(name: str) -> Kind:
         raise LookupError(f"No outbox kind {name!r} is registered.") from None
 
 
-def registered_kinds() -> list[str]:
-    return sorted(_kinds)
-
-
 # --- Delivery -------------------------------------------------------------------------------------------------
 
 

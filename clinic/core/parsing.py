@@ -53,6 +53,20 @@ def utc_instant(value, fmt: str, *, low: date = EARLIEST_DATE, high: date = LATE
     return parsed if low <= parsed.date() <= high else None
 
 
+# How links and forms of the booking flow and the desk carry a start time: UTC, compact and URL-safe (20250616T0330Z).
+START_FORMAT = "%Y%m%dT%H%MZ"
+
+
+def start_time(value) -> datetime | None:
+    """A start time as links and forms carry it (START_FORMAT), or None (also for a far date no diary can hold)."""
+    return utc_instant(value, START_FORMAT)
+
+
+def start_param(value: datetime) -> str:
+    """A start time as links and forms carry it: the inverse of `start_time`."""
+    return value.astimezone(UTC).strftime(START_FORMAT)
+
+
 def is_clean_text(value: str) -> bool:
     """No NUL byte (PostgreSQL refuses it) and no lone surrogate (it cannot be encoded)."""
     return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
