@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -323,11 +323,15 @@ def patient(request, pk: int):
     initial = {name: getattr(patient, name) for name in PatientDetailsForm.base_fields}
     form = PatientDetailsForm(request.POST or None, initial=initial, region=region)
     if request.method == "POST" and form.is_valid():
-        patient_update_contact(patient=patient, actor=request.user, request=request, **form.cleaned_data)
-        messages.success(
-            request, f"Saved the details of {form.cleaned_data['first_name']} {form.cleaned_data['last_name']}."
-        )
-        return redirect(_next_or(request, reverse("desk:patient", args=[patient.pk])))
+        try:
+            patient_update_contact(patient=patient, actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:  # another patient's e-mail and date of birth
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Saved the details of {form.cleaned_data['first_name']} {form.cleaned_data['last_name']}."
+            )
+            return redirect(_next_or(request, reverse("desk:patient", args=[patient.pk])))
     context = {"patient": patient, "form": form, "next": _next_or(request, "")}
     return render(request, "booking/desk/patient.html", context, status=400 if form.errors else 200)
 

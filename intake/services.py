@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -83,7 +84,8 @@ def patient_update_contact(
     *, patient: Patient, first_name: str, last_name: str, email: str, phone, date_of_birth: date, actor, request=None
 ) -> Patient:
     """The desk corrects a patient's name or contact details (moved in from the admin, which is the clinic
-    admins' only). Audited with the names of the fields changed, never their values."""
+    admins' only). Audited with the names of the fields changed, never their values. Raises ValidationError when
+    the new e-mail and date of birth are another patient's."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     new = {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone,
            "date_of_birth": date_of_birth}  # fmt: skip
@@ -92,8 +94,12 @@ def patient_update_contact(
         return patient
     for name in changed:
         setattr(patient, name, new[name])
-    patient.full_clean()
-    patient.save(update_fields=changed)
+    patient.full_clean()  # also refuses the e-mail and birth date of another patient (one record per person)
+    try:
+        with transaction.atomic():
+            patient.save(update_fields=changed)
+    except IntegrityError:  # another patient took them a moment ago
+        raise ValidationError(Patient._meta.constraints[0].violation_error_message) from None
     core_services.audit_record(
         actor=actor, action=AuditEvent.Action.PATIENT_CHANGE, obj=patient, request=request, detail={"fields": changed}
     )

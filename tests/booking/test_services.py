@@ -1,6 +1,5 @@
 """Booking, moving and cancelling appointments: never a double booking, with real threads where it matters."""
 
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +13,7 @@ from clinic.core.models import OutboundMessage
 from intake.signals import intake_reviewed
 from tests.booking.conftest import NOW
 from tests.booking.factories import AppointmentFactory, IntakeFactory, PatientFactory, TherapistFactory
+from tests.support.threads import race
 
 MONDAY_9 = datetime(2025, 6, 16, 3, 30, tzinfo=UTC)  # 09:00 IST
 
@@ -218,32 +218,11 @@ class TestReview:
 # --- Real threads ------------------------------------------------------------------------------------------------
 
 
-def _race(count: int, attempt) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = attempt(index)
-        except Exception as exc:  # recorded and asserted on by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_bookings_of_one_slot_give_one_appointment(clinic):
     with time_machine.travel(NOW, tick=False):
         intakes = [IntakeFactory(location=clinic["location"]) for _ in range(20)]
-        results = _race(20, lambda n: book(clinic, MONDAY_9, intake=intakes[n], therapist=None))
+        results = race(20, lambda n: book(clinic, MONDAY_9, intake=intakes[n], therapist=None))
 
     booked = [r for r in results if isinstance(r, Appointment)]
     refused = [r for r in results if isinstance(r, services.SlotTaken)]
@@ -257,7 +236,7 @@ def test_twenty_concurrent_bookings_of_one_slot_give_one_appointment(clinic):
 def test_concurrent_partial_overlaps_give_one_appointment(clinic):
     with time_machine.travel(NOW, tick=False):
         intakes = [IntakeFactory(location=clinic["location"]) for _ in range(10)]
-        results = _race(10, lambda n: book(clinic, MONDAY_9 + timedelta(minutes=15 * (n % 3)), intake=intakes[n]))
+        results = race(10, lambda n: book(clinic, MONDAY_9 + timedelta(minutes=15 * (n % 3)), intake=intakes[n]))
 
     assert sum(isinstance(r, Appointment) for r in results) == 1, results
     assert all(isinstance(r, Appointment | services.SlotTaken) for r in results), results
@@ -268,7 +247,7 @@ def test_concurrent_reschedules_into_one_free_time_move_one(clinic):
     with time_machine.travel(NOW, tick=False):
         appointments = [book(clinic, MONDAY_9 + timedelta(hours=n)) for n in range(5)]
         target = MONDAY_9 + timedelta(hours=6)
-        results = _race(
+        results = race(
             5, lambda n: services.appointment_reschedule(appointment=appointments[n], start=target, now=NOW)
         )
 
