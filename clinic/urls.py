@@ -1,4 +1,4 @@
-"""The site's URL map (DESIGN.md, "Public URL map")."""
+"""The site's URL map (docs/design.md, "Pages and addresses")."""
 
 from django.contrib import admin
 from django.urls import include, path

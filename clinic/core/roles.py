@@ -1,4 +1,4 @@
-"""Staff roles as Django groups, declared as data (DESIGN.md, "Who sees what").
+"""Staff roles as Django groups, declared as data (docs/design.md, "Who sees what").
 
 Permissions are named as strings ("app_label.codename") so the core needs no import of the apps that own them;
 a permission that does not exist yet is simply skipped and picked up by the next sync.

@@ -1,4 +1,4 @@
-"""Staff roles exist as groups with the permissions of DESIGN.md's table."""
+"""Staff roles exist as groups with the permissions of the table in docs/design.md, "Who sees what"."""
 
 import pytest
 from django.contrib.auth.models import Group

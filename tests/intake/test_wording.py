@@ -1,7 +1,6 @@
 """The patient wording of the intake: plain (reading grade about 5 to 7), its consent text versioned by content, and
 original (no run of ten words from the seed articles the product was started from)."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -9,10 +8,9 @@ import textstat
 import textstat.backend.counts._count_syllables as textstat_syllables
 
 from intake import consent, rules
+from tests.support import originality
 
 REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO / ".." / "shared" / "seeds"
-RUN = 10
 
 
 @pytest.fixture
@@ -83,20 +81,8 @@ def test_it_covers_what_the_consent_section_of_the_clinical_notes_lists():
         assert phrase in text, phrase
 
 
-def _words(text: str) -> list[str]:
-    text = text.lower().replace("’", "").replace("'", "")
-    return re.findall(r"[^\W_]+", text)
-
-
-def _runs(words: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1)}
-
-
 def test_it_copies_no_run_of_ten_words_from_any_seed_article():
-    seed_files = sorted(SEEDS.glob("*.txt"))
-    # Fail, never skip: a clone without the seed articles beside it must not pass this silently.
-    assert seed_files, f"No seed articles found in {SEEDS.resolve()}; the originality check cannot run."
-    seed_runs = set().union(*(_runs(_words(f.read_text(encoding="utf-8"))) for f in seed_files))
+    seeds = originality.seed_fingerprints()  # the seed articles, or their stored fingerprints without ../shared
     ours = [
         path
         for path in (REPO / "intake").rglob("*")
@@ -104,11 +90,8 @@ def test_it_copies_no_run_of_ten_words_from_any_seed_article():
     ]
     wording = [_outcome_wording(), " ".join(consent.paragraphs()), *(q.label + " " + q.help for q in rules.QUESTIONS)]
 
-    copied = {
-        " ".join(run)
-        for text in [*(p.read_text(encoding="utf-8") for p in ours), *wording]
-        for run in _runs(_words(text)) & seed_runs
-    }
+    texts = [*(p.read_text(encoding="utf-8") for p in ours), *wording]
+    copied = {run for text in texts for run in originality.copied_runs(text, seeds)}
 
     assert len(ours) > 20
     assert copied == set()
