@@ -399,10 +399,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "clinic.core.logs.RedactSecretsFilter"}},
-    # Exceptions are logged by class and place, never by message (which can repeat raw input): clinic/core/logging.py.
+    # Exceptions are logged by class and place, never by message (which can repeat raw input): clinic/core/logs.py.
     "formatters": {
         "plain": {
-            "()": "clinic.core.logging.RedactingFormatter",
+            "()": "clinic.core.logs.RedactingFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         }
     },

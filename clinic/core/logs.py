@@ -1,4 +1,9 @@
-"""Keeping secrets and patients' names out of access logs (gunicorn's and Django's).
+"""What reaches a log line: no secret, no patient's name, nothing a visitor typed.
+
+Two guards. URLs: access logs (gunicorn's and Django's) never carry a secret or a private query (below). Exceptions:
+`RedactingFormatter` writes an exception as its class and where it was raised, never its message (a KeyError or
+ValueError message repeats the raw input, which may be health data or an attack string), and escapes control
+characters in a line so a NUL or a newline cannot forge or break lines.
 
 A patient's self-service link, a returning-patient link and a password-reset link are keys: whoever reads them in a
 log can act as the patient or the member of staff. Searches in the admin and the site carry names and health words in
@@ -12,6 +17,7 @@ Django's LOGGING (settings), which also carries the development server's request
 
 import logging
 import re
+import traceback
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from gunicorn.glogging import Logger
@@ -108,3 +114,32 @@ class GunicornLogger(Logger):
             if key.startswith("{") and isinstance(value, str):
                 atoms[key] = redact_text(value)
         return atoms
+
+
+# --- Exceptions and control characters ------------------------------------------------------------------------
+
+MAX_LINE = 2000
+
+
+def _describe(exc: BaseException | None) -> str:
+    lines = []
+    while exc is not None:
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(traceback.format_tb(exc.__traceback__))
+        lines.append(f"{exc.__class__.__module__}.{exc.__class__.__qualname__} (message withheld)\n")
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        if exc is not None:
+            lines.append("\nwhile handling or caused by:\n")
+    return "".join(lines).rstrip("\n")
+
+
+class RedactingFormatter(logging.Formatter):
+    def formatException(self, ei) -> str:
+        return _describe(ei[1])
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_text = None  # never reuse a text another formatter produced with the message in it
+        line = super().format(record)
+        head, sep, rest = line.partition("\nTraceback")
+        head = head.encode("unicode_escape", "backslashreplace").decode("ascii")[:MAX_LINE]
+        return head + (sep + rest if sep else "")

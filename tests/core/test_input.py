@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from clinic.core import parsing
-from clinic.core.logging import RedactingFormatter
+from clinic.core.logs import RedactingFormatter
 
 pytestmark = pytest.mark.django_db
 
