@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
-from phonenumber_field.phonenumber import PhoneNumber
+from phonenumber_field.phonenumber import to_python
 
 from clinic.core.models import Location
 
@@ -126,9 +126,9 @@ class AboutYouForm(AccessibleFormMixin, forms.Form):
         cleaned = super().clean()
         raw, location = cleaned.get("phone"), cleaned.get("location")
         if raw:
-            region = location.country if location else None
-            number = PhoneNumber.from_string(raw, region=region) if _parses(raw, region) else None
-            if number is None or not number.is_valid():
+            # Read in the chosen clinic's region (a local number needs no country code), as the booking form does.
+            number = to_python(raw, region=location.country if location else None)
+            if not number.is_valid():
                 where = f" for {location.name}" if location else ""
                 self.add_error(
                     "phone",
@@ -139,16 +139,6 @@ class AboutYouForm(AccessibleFormMixin, forms.Form):
             else:
                 cleaned["phone"] = number.as_e164
         return cleaned
-
-
-def _parses(raw: str, region: str | None) -> bool:
-    import phonenumbers
-
-    try:
-        phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return False
-    return True
 
 
 class WhereForm(AccessibleFormMixin, forms.Form):
