@@ -18,7 +18,7 @@ from django.utils import timezone
 from clinic.core import pagecache
 from clinic.core import services as core_services
 from clinic.core.models import AuditEvent, DataVersion, Location
-from intake.models import Intake, NeedlingBooking, Patient, ReviewDecision
+from intake.models import Intake, NeedlingBooking, Patient
 from intake.services import PatientDetails, patient_match_or_create
 
 from . import availability, selectors
@@ -559,7 +559,7 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
     """A therapist decided a needs-review screening: confirm its pending appointments (approved) or cancel them
     (declined). Runs inside the review's transaction. An approval re-checks the diary and never creates an
     overlap: a pending appointment that somehow clashes is cancelled instead of confirmed."""
-    if decision not in (ReviewDecision.APPROVED, ReviewDecision.DECLINED):
+    if decision not in (Intake.ReviewStatus.APPROVED, Intake.ReviewStatus.DECLINED):
         return []
     changed = []
     with transaction.atomic():
@@ -575,14 +575,14 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
                 blocked_until=appointment.blocked_until,
                 exclude_id=appointment.pk,
             ).exists()
-            if decision == ReviewDecision.APPROVED and not clashes:
+            if decision == Intake.ReviewStatus.APPROVED and not clashes:
                 appointment.status = Appointment.Status.CONFIRMED
                 appointment.save(update_fields=["status", "updated_at"])
                 _owe_confirmation(appointment, now=timezone.now())
             else:
                 appointment.status = Appointment.Status.CANCELLED
                 appointment.cancelled_at = timezone.now()
-                declined = decision == ReviewDecision.DECLINED
+                declined = decision == Intake.ReviewStatus.DECLINED
                 appointment.cancellation_reason = (
                     "Screening review declined" if declined else "Time no longer free at approval"
                 )

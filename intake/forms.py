@@ -11,7 +11,7 @@ from clinic.core.models import Location
 
 from . import catalogue, rules
 from .consent import CONSENT_VERSION
-from .models import GuardianRelationship, ReviewDecision
+from .models import GuardianRelationship, Intake
 
 MAX_AGE_YEARS = 120
 NOT_SURE = ""
@@ -331,14 +331,20 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=ReviewDecision.choices)
+    decision = forms.ChoiceField(
+        choices=[
+            (Intake.ReviewStatus.APPROVED, "Approve"),
+            (Intake.ReviewStatus.DECLINED, "Decline"),
+            (Intake.ReviewStatus.INFO_REQUESTED, "Ask for more information"),
+        ]
+    )
     seen_status = forms.CharField(widget=forms.HiddenInput)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     precautions = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == ReviewDecision.DECLINED and not cleaned.get("note", "").strip():
+        if cleaned.get("decision") == Intake.ReviewStatus.DECLINED and not cleaned.get("note", "").strip():
             self.add_error("note", "Please give a reason for declining.")
         return cleaned
 

@@ -127,14 +127,6 @@ class NeedlingBooking(models.TextChoices):
     REFUSE = "refuse", "Not bookable online"
 
 
-class ReviewDecision(models.TextChoices):
-    """What a therapist decides on a needs-review intake."""
-
-    APPROVED = "approved", "Approve"
-    DECLINED = "declined", "Decline"
-    INFO_REQUESTED = "info_requested", "Ask for more information"
-
-
 class GuardianRelationship(models.TextChoices):
     """Who gave consent for a patient under 18."""
 

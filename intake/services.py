@@ -19,7 +19,7 @@ from clinic.core.models import AuditEvent, Location, OutboundMessage
 
 from . import catalogue, rules
 from .consent import CONSENT_VERSION
-from .models import Intake, Patient, ReviewDecision, intake_valid_days
+from .models import Intake, Patient, intake_valid_days
 from .signals import intake_reviewed
 
 logger = logging.getLogger(__name__)
@@ -320,16 +320,12 @@ class AlreadyDecided(ReviewError):
         return f"This screening was already {status} by {who}" + (f" at {when}." if when else ".")
 
 
-DECISIONS = {
-    ReviewDecision.APPROVED: Intake.ReviewStatus.APPROVED,
-    ReviewDecision.DECLINED: Intake.ReviewStatus.DECLINED,
-    ReviewDecision.INFO_REQUESTED: Intake.ReviewStatus.INFO_REQUESTED,
-}
-# From which status each decision may be taken: more information is asked for at most once per intake.
+# A therapist's decision is named by the review status it leads to, and may be taken from these statuses: more
+# information is asked for at most once per intake.
 ALLOWED_FROM = {
-    ReviewDecision.APPROVED: {Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED},
-    ReviewDecision.DECLINED: {Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED},
-    ReviewDecision.INFO_REQUESTED: {Intake.ReviewStatus.PENDING},
+    Intake.ReviewStatus.APPROVED: {Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED},
+    Intake.ReviewStatus.DECLINED: {Intake.ReviewStatus.PENDING, Intake.ReviewStatus.INFO_REQUESTED},
+    Intake.ReviewStatus.INFO_REQUESTED: {Intake.ReviewStatus.PENDING},
 }
 
 
@@ -348,20 +344,20 @@ def intake_review_decide(
     colleague decided in the meantime, the decision is refused with who decided and when.
 
     Booking's receiver of `intake_reviewed` confirms or cancels pending appointments in this same transaction."""
-    if decision not in DECISIONS:
+    if decision not in ALLOWED_FROM:
         raise ReviewError("Choose approve, decline or ask for more information.")
-    if decision == ReviewDecision.DECLINED and not note.strip():
+    if decision == Intake.ReviewStatus.DECLINED and not note.strip():
         raise ReviewError("Please give a reason for declining.")
     intake = Intake.objects.select_for_update(of=("self",)).select_related("reviewed_by").get(pk=intake_id)
     if intake.outcome != Intake.Outcome.NEEDS_REVIEW:
         raise ReviewError("This screening does not need a review.")
     if intake.review_status != seen_status or intake.review_status not in ALLOWED_FROM[decision]:
         raise AlreadyDecided(intake)
-    intake.review_status = DECISIONS[decision]
+    intake.review_status = decision
     intake.reviewed_by = actor
     intake.reviewed_at = timezone.now()
     intake.review_note = note.strip()
-    intake.precautions = precautions.strip() if decision == ReviewDecision.APPROVED else ""
+    intake.precautions = precautions.strip() if decision == Intake.ReviewStatus.APPROVED else ""
     intake.full_clean()
     intake.save()
     core_services.audit_record(
@@ -373,7 +369,7 @@ def intake_review_decide(
         detail={"decision": decision, "intake_id": intake.pk},
     )
     intake_reviewed.send(sender=Intake, intake=intake, decision=decision, actor=actor)
-    kind = KIND_INFO_REQUESTED if decision == ReviewDecision.INFO_REQUESTED else KIND_REVIEW_DECISION
+    kind = KIND_INFO_REQUESTED if decision == Intake.ReviewStatus.INFO_REQUESTED else KIND_REVIEW_DECISION
     core_services.message_queue(subject=intake, kind=kind, channel="email")
     logger.info("intake %s review: %s by user %s", intake.pk, decision, getattr(actor, "pk", None))
     return intake

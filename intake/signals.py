@@ -3,6 +3,6 @@
 import django.dispatch
 
 # Sent inside the review decision's transaction:
-#   intake_reviewed.send(sender=Intake, intake=intake, decision=<a ReviewDecision>, actor=user)
+#   intake_reviewed.send(sender=Intake, intake=intake, decision=<the Intake.ReviewStatus it leads to>, actor=user)
 # Booking's receiver confirms or cancels that patient's pending-review appointments in the same transaction.
 intake_reviewed = django.dispatch.Signal()

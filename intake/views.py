@@ -28,7 +28,7 @@ from clinic.core.services import audit_record
 
 from . import catalogue, consent, rules, selectors, services
 from .forms import AboutYouForm, ConsentForm, DecisionForm, HealthForm, ReturningForm, WhereForm
-from .models import Intake
+from .models import Intake, NeedlingBooking
 
 NEXT_SESSION_KEY = "intake_next"
 # When this browser started the questionnaire: unfinished answers are purged a day later (booking/retention.py).
@@ -214,7 +214,7 @@ def outcome(request):
         {
             "intake": intake,
             "location": intake.location,
-            "continue_url": next_url if intake.needling_booking != "refuse" else BOOKING_URL,
+            "continue_url": next_url if intake.needling_booking != NeedlingBooking.REFUSE else BOOKING_URL,
             "patient_texts": patient_texts,
             "good_to_know": good_to_know,
         },
@@ -375,6 +375,6 @@ def review_decide(request, pk: int):
     except services.ReviewError as error:
         messages.error(request, str(error))
         return redirect("intake:review_detail", pk=intake.pk)
-    done = services.DECISIONS[form.cleaned_data["decision"]].label
+    done = Intake.ReviewStatus(form.cleaned_data["decision"]).label
     messages.success(request, f"{done}: {intake.patient.full_name}. The patient will be told by e-mail.")
     return redirect(reverse("intake:review_queue"))
