@@ -4,6 +4,7 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.core.forms import BoundedDateField
+from intake.models import validate_date_of_birth
 from intake.services import PatientDetails
 
 from .models import Appointment
@@ -29,7 +30,7 @@ class PatientDetailsForm(forms.Form):
     last_name = forms.CharField(max_length=80)
     email = forms.EmailField(label="E-mail address")
     phone = PhoneNumberField(help_text="With the country code if it is not a local number.")
-    date_of_birth = BoundedDateField(widget=DateInput, label="Date of birth")
+    date_of_birth = BoundedDateField(widget=DateInput, label="Date of birth", validators=[validate_date_of_birth])
 
     AUTOCOMPLETE = {
         "first_name": "given-name",

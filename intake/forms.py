@@ -11,9 +11,8 @@ from clinic.core.models import Location
 
 from . import catalogue, rules
 from .consent import CONSENT_VERSION
-from .models import GuardianRelationship, Intake
+from .models import GuardianRelationship, Intake, validate_date_of_birth
 
-MAX_AGE_YEARS = 120
 NOT_SURE = ""
 
 
@@ -107,20 +106,12 @@ class AboutYouForm(AccessibleFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
         help_text="Day, month and year, for example 27 March 1985.",
         error_messages={"invalid": "Enter your date of birth as a date, for example 1985-03-27."},
+        validators=[validate_date_of_birth],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.active().order_by("name")
-
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if born > today:
-            raise forms.ValidationError("Your date of birth cannot be in the future. Please check the year.")
-        if rules.age_on(born, today) > MAX_AGE_YEARS:
-            raise forms.ValidationError("That date is more than 120 years ago. Please check the year.")
-        return born
 
     def clean(self):
         cleaned = super().clean()

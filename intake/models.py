@@ -1,13 +1,28 @@
 """Patients and their screening intakes: answers, judgement, consent record and the therapist's review."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
+
+from . import rules
+
+MAX_AGE_YEARS = 120
+
+
+def validate_date_of_birth(value: date) -> None:
+    """Not in the future and not more than 120 years ago: the forms that take a date of birth check it, and so does
+    every save of a patient through the services."""
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError("A date of birth cannot be in the future. Please check the year.", code="future")
+    if rules.age_on(value, today) > MAX_AGE_YEARS:
+        raise ValidationError("That date is more than 120 years ago. Please check the year.", code="too_old")
 
 
 class PatientQuerySet(models.QuerySet):
@@ -30,7 +45,7 @@ class Patient(models.Model):
     email = models.EmailField(db_index=True)
     phone = PhoneNumberField()
     # Null only once erased; every form requires it.
-    date_of_birth = models.DateField(null=True)
+    date_of_birth = models.DateField(null=True, validators=[validate_date_of_birth])
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 

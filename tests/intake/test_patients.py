@@ -5,6 +5,7 @@ another's e-mail and birth date."""
 from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -89,3 +90,18 @@ def test_the_desk_cannot_give_a_patient_another_patients_e_mail_and_birth_date(c
     assert patient.email == "a.rao@example.com"
     assert other.email == "asha@example.com"
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.PATIENT_CHANGE).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("born", "why"), [(date(2031, 1, 1), "in the future"), (date(1880, 1, 1), "120 years")])
+def test_the_service_checks_the_date_of_birth_the_forms_check(born, why, frozen_today):
+    with pytest.raises(ValidationError, match=why):
+        patient_match_or_create(details=PatientDetails(**{**ASHA.__dict__, "date_of_birth": born}))
+
+    assert not Patient.objects.exists()
+
+
+@pytest.fixture
+def frozen_today():
+    with time_machine.travel(datetime(2025, 6, 13, 6, 0, tzinfo=UTC), tick=False):
+        yield
