@@ -1,13 +1,20 @@
-"""Demo data of booking: services, four therapists and their weekly hours at each location (DEBUG only).
+"""Demo data of booking: services, four therapists and their weekly hours at each location, and a week of
+appointments at each location, confirmed and held for review, so the desk and the review queue show real work
+(DEBUG only).
 
 Called by `seed_demo` with the core's locations and staff; idempotent."""
 
-from datetime import time
+import uuid
+from datetime import datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from clinic.core.roles import THERAPIST
+from intake.models import Intake
 
 from . import services as booking_services
-from .models import Service, Therapist, WorkingHours
+from .models import Appointment, Service, Therapist, WorkingHours
 
 SERVICES = [
     # slug, name, minutes, buffer after, price, needs screening, uses electrical stimulation
@@ -73,5 +80,98 @@ def seed(*, locations, staff) -> None:
                     WorkingHours(therapist=therapist, location=location, weekday=d, start_time=s, end_time=e)
                     for d, s, e in WEEK
                 )
+    seed_appointments(locations=locations)
     # Written straight to the tables: cached free times and public pages (of these locations too) are told here.
     booking_services.service_catalogue_changed()
+
+
+# Each demo appointment's submission key is derived from where and when it is, so a second run finds it.
+DEMO_KEYS = uuid.UUID("6f1c0a52-3f5e-4a52-9a39-2d0c1b7e0d14")
+# Local start times of the demo appointments, within the demo working hours; today gets four, later days two.
+TODAY_TIMES = [time(9), time(11), time(14), time(16)]
+LATER_TIMES = [time(10), time(15)]
+SATURDAY_TIMES = [time(10), time(12)]
+DEMO_DAYS = 7
+
+
+def _demo_key(location, start: datetime) -> uuid.UUID:
+    return uuid.uuid5(DEMO_KEYS, f"{location.slug}/{start.isoformat()}")
+
+
+def seed_appointments(*, locations, now: datetime | None = None) -> None:
+    """Confirmed appointments today and on each working day of the coming week at every location, and, for each
+    screening waiting for review, an appointment held for it at its location.
+
+    Written straight to the table, like the rest of the demo (no messages are owed for them); a time a therapist
+    already holds is skipped."""
+    now = now or timezone.now()
+    patients = list(Intake.objects.filter(outcome=Intake.Outcome.CLEARED).select_related("patient").order_by("pk"))
+    assessment = Service.objects.get(slug="initial-assessment")
+    needling = Service.objects.get(slug="dry-needling")
+    for index, location in enumerate(locations):
+        therapists = list(location.therapists.filter(is_active=True).order_by("pk"))
+        if not therapists or not patients:
+            continue
+        today = now.astimezone(location.zone).date()
+        made = 0
+        for offset in range(DEMO_DAYS):
+            day = today + timedelta(days=offset)
+            if offset and day.weekday() == 6:  # the demo clinics are closed on Sundays
+                continue
+            times = TODAY_TIMES if not offset else SATURDAY_TIMES if day.weekday() == 5 else LATER_TIMES
+            for at in times:
+                start = datetime.combine(day, at, tzinfo=location.zone)
+                intake = patients[(index + made) % len(patients)]
+                service = needling if made % 2 else assessment
+                _demo_appointment(
+                    location=location,
+                    therapist=therapists[(index + made) % len(therapists)],
+                    service=service,
+                    patient=intake.patient,
+                    intake=intake if service.needs_screening else None,
+                    start=start,
+                    status=Appointment.Status.CONFIRMED,
+                )
+                made += 1
+    waiting = Intake.objects.filter(
+        outcome=Intake.Outcome.NEEDS_REVIEW, review_status=Intake.ReviewStatus.PENDING, location__isnull=False
+    ).select_related("patient", "location")
+    for number, intake in enumerate(waiting.order_by("pk")):
+        location = intake.location
+        therapists = list(location.therapists.filter(is_active=True).order_by("pk"))
+        if not therapists:
+            continue
+        day = now.astimezone(location.zone).date() + timedelta(days=1 + number % 3)
+        day += timedelta(days=day.weekday() == 6)  # not on a Sunday
+        _demo_appointment(
+            location=location,
+            therapist=therapists[number % len(therapists)],
+            service=needling,
+            patient=intake.patient,
+            intake=intake,
+            start=datetime.combine(day, time(17), tzinfo=location.zone),
+            status=Appointment.Status.PENDING_REVIEW,
+        )
+
+
+def _demo_appointment(*, location, therapist, service, patient, intake, start, status) -> None:
+    key = _demo_key(location, start)
+    if Appointment.objects.filter(submission_key=key).exists():
+        return
+    try:
+        with transaction.atomic():  # a time this therapist already holds (another location) is left out
+            Appointment.objects.create(
+                submission_key=key,
+                patient=patient,
+                therapist=therapist,
+                location=location,
+                service=service,
+                intake=intake,
+                start=start,
+                end=start + service.duration,
+                blocked_until=start + service.duration + service.buffer,
+                status=status,
+                source=Appointment.Source.DESK,
+            )
+    except IntegrityError:
+        pass

@@ -265,7 +265,8 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # patients' e-mails and texts silently going to a log, or links pointing at localhost, is worse than not starting.
 _LOCAL_EMAIL_SCHEMES = ("consolemail", "filemail", "memorymail", "dummymail")
 _LOCAL_FROM_EMAIL = "Dry Needling Clinic <appointments@clinic.example>"
-_LOCAL_SITE_URL = "http://localhost:8000"
+# `make run` serves on PORT, so local links follow it: a manage link in a console e-mail works on any port.
+_LOCAL_SITE_URL = f"http://127.0.0.1:{env.int('PORT', default=8000)}"
 
 
 def _production_value(name: str, value: str, *, is_local) -> str:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.core import demo as core_demo
 
@@ -31,6 +32,10 @@ class Command(BaseCommand):
         )
         for user, role in staff:
             self.stdout.write(f"  {user.username:<12} {role}")
+        # Links in e-mails and texts are built on SITE_URL, which a local run derives from PORT (clinic/settings.py).
+        self.stdout.write(f"Links in e-mails and texts point at {settings.SITE_URL}/")
+        if (link := _a_demo_manage_link()) is not None:
+            self.stdout.write(f"  a demo patient's link to change their booking: {link}")
 
 
 def _app_seeders():
@@ -43,6 +48,15 @@ def _app_seeders():
         for app in ("intake", "booking")
         if importlib.util.find_spec(f"{app}.demo") is not None
     ]
+
+
+def _a_demo_manage_link() -> str | None:
+    from booking.calendar import manage_url
+    from booking.models import Appointment
+    from booking.services import manage_token
+
+    appointment = Appointment.objects.filter(status=Appointment.Status.CONFIRMED, start__gt=timezone.now()).first()
+    return manage_url(manage_token(appointment)) if appointment is not None else None
 
 
 def _commands():
