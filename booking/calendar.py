@@ -9,6 +9,9 @@ from .models import Appointment
 
 WHAT_TO_WEAR = "Please wear loose, comfortable clothes that let you uncover the area to be treated."
 
+# A booking held for a therapist's review is in the calendar as tentative until it is approved (RFC 5545 STATUS).
+ICS_STATUS = {Appointment.Status.PENDING_REVIEW: "TENTATIVE", Appointment.Status.CANCELLED: "CANCELLED"}
+
 
 def manage_url(token: str) -> str:
     return settings.SITE_URL + reverse("booking:manage", args=[token])
@@ -40,7 +43,7 @@ def appointment_ics(appointment: Appointment, *, token: str) -> bytes:
             ]
         ),
     )
-    event.add("status", "CANCELLED" if appointment.status == Appointment.Status.CANCELLED else "CONFIRMED")
+    event.add("status", ICS_STATUS.get(appointment.status, "CONFIRMED"))
     if location.email:
         event.add("organizer", vCalAddress(f"mailto:{location.email}"))
     calendar.add_component(event)

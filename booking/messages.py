@@ -114,11 +114,17 @@ def _with_calendar(template: str, subject: Callable[[Appointment], str]):
 
 
 render_confirmation = _with_calendar("confirmation", lambda a: f"Booked: {a.service.name} on {_when(a)}")
+render_held = _with_calendar("held", lambda a: f"Held for you: {a.service.name} on {_when(a)}")
 render_rescheduled = _with_calendar("rescheduled", lambda a: f"Moved: {a.service.name} is now on {_when(a)}")
 
 
 def confirmation_still_due(message) -> bool:
     return _is_ahead(_appointment(message), Appointment.Status.CONFIRMED)
+
+
+def held_still_due(message) -> bool:
+    """Only while it waits for the therapist: once decided, the confirmation or the cancellation says so."""
+    return _is_ahead(_appointment(message), Appointment.Status.PENDING_REVIEW)
 
 
 def rescheduled_still_due(message) -> bool:
@@ -219,6 +225,7 @@ def follow_up_still_due(message) -> bool:
 def register() -> None:
     """Register every kind booking queues; the reminders follow BOOKING_REMINDER_OFFSETS_HOURS."""
     outbox.register_kind(services.KIND_CONFIRMATION, render=render_confirmation, still_due=confirmation_still_due)
+    outbox.register_kind(services.KIND_HELD, render=render_held, still_due=held_still_due)
     outbox.register_kind(services.KIND_RESCHEDULED, render=render_rescheduled, still_due=rescheduled_still_due)
     outbox.register_kind(services.KIND_CANCELLATION, render=render_cancellation, still_due=cancellation_still_due)
     outbox.register_kind(services.KIND_AFTERCARE, render=render_aftercare, still_due=aftercare_still_due)

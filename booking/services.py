@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 # The outbox kinds booking owes patients (rendered and re-checked in messages.py, registered in apps.py).
 KIND_CONFIRMATION = "booking.confirmation"
+# "We are holding this time, a therapist will confirm": a booking held for review gets its manage link at once.
+KIND_HELD = "booking.held"
 KIND_RESCHEDULED = "booking.rescheduled"
 KIND_CANCELLATION = "booking.cancellation"
 KIND_AFTERCARE = "booking.aftercare"
@@ -416,6 +418,8 @@ def appointment_book(
         if appointment.status == Appointment.Status.CONFIRMED:
             # Pending-review bookings get their confirmation and reminders when a therapist approves.
             _owe_confirmation(appointment, now=now)
+        else:
+            _owe(appointment, KIND_HELD)
         diary_changed()
     logger.info("booking: appointment %s booked (%s)", appointment.pk, appointment.status)
     return appointment
@@ -497,8 +501,9 @@ def appointment_reschedule(
             raise SlotTaken([]) from None
         _plan_reminders(appointment, now=now)
         if appointment.status == Appointment.Status.CONFIRMED:
-            # A pending appointment's patient hears the (new) time in the confirmation when it is approved.
             _owe(appointment, KIND_RESCHEDULED, again=True)
+        else:  # still held for review: the "holding" message again, with the new time and the new link
+            _owe(appointment, KIND_HELD, again=True)
         _audit(
             actor=actor,
             action=AuditEvent.Action.APPOINTMENT_CHANGE,

@@ -283,21 +283,75 @@ def test_a_reminder_left_behind_by_a_move_is_not_sent_early(clinic, frozen):
 # --- Review decisions ---------------------------------------------------------------------------------------------
 
 
+def ics_status(email) -> str:
+    ((name, content, kind),) = email.attachments
+    assert (name, kind) == ("appointment.ics", "text/calendar")
+    text = content.decode() if isinstance(content, bytes) else content
+    return re.search(r"^STATUS:(\w+)", text, re.MULTILINE).group(1)
+
+
+def test_a_booking_held_for_review_tells_the_patient_at_once_with_a_tentative_calendar_entry(clinic, frozen):
+    """Held: "we are holding this time, a therapist will confirm", with the manage link, on each chosen channel."""
+    intake = IntakeFactory(needs_review=True, location=clinic["location"])
+    appointment = book(clinic, intake=intake, notify_sms=True)
+
+    assert rows(appointment) == {("booking.held", "email"): (PENDING, NOW), ("booking.held", "sms"): (PENDING, NOW)}
+    assert outbox.deliver_due() == {SENT: 2}
+    (email,) = mail.outbox
+    link = f"/book/manage/{services.manage_token(appointment)}/"
+    assert email.subject == "Held for you: Dry needling session on Monday 16 June at 09:00 (IST)"
+    assert "We are holding this time for you. A therapist will confirm it" in email.body
+    assert link in email.body
+    assert link in email.alternatives[0][0]
+    assert ics_status(email) == "TENTATIVE"
+    (sms,) = LocMemSMSBackend.outbox
+    assert "we are holding" in sms.text
+    assert link in sms.text
+
+
 def test_approving_a_pending_appointment_owes_its_confirmation_and_reminders(clinic, frozen):
     intake = IntakeFactory(needs_review=True, location=clinic["location"])
     appointment = book(clinic, intake=intake, notify_sms=True)
-    assert rows(appointment) == {}
+    outbox.deliver_due()
+    mail.outbox, LocMemSMSBackend.outbox[:] = [], []
 
     intake_reviewed.send(sender=type(intake), intake=intake, decision="approved", actor=None)
 
     assert set(rows(appointment)) == {
         (kind, channel)
-        for kind in ("booking.confirmation", "booking.reminder_24h", "booking.reminder_2h")
+        for kind in ("booking.held", "booking.confirmation", "booking.reminder_24h", "booking.reminder_2h")
         for channel in ("email", "sms")
     }
     assert outbox.deliver_due() == {SENT: 2}
     assert subjects() == ["Booked: Dry needling session on Monday 16 June at 09:00 (IST)"]
+    assert ics_status(mail.outbox[0]) == "CONFIRMED"
     assert len(LocMemSMSBackend.outbox) == 1
+
+
+def test_a_held_message_not_yet_sent_when_the_review_is_decided_is_skipped(clinic, frozen):
+    intake = IntakeFactory(needs_review=True, location=clinic["location"])
+    appointment = book(clinic, intake=intake)
+
+    intake_reviewed.send(sender=type(intake), intake=intake, decision="approved", actor=None)
+    outbox.deliver_due()
+
+    assert rows(appointment)[("booking.held", "email")][0] == SKIPPED
+    assert subjects() == ["Booked: Dry needling session on Monday 16 June at 09:00 (IST)"]
+
+
+def test_moving_a_held_booking_sends_the_holding_message_again_with_the_new_time(clinic, frozen):
+    appointment = book(clinic, intake=IntakeFactory(needs_review=True, location=clinic["location"]))
+    outbox.deliver_due()
+
+    moved = services.appointment_reschedule(appointment=appointment, start=TUESDAY_9, now=NOW)
+    outbox.deliver_due()
+
+    assert subjects() == [
+        "Held for you: Dry needling session on Monday 16 June at 09:00 (IST)",
+        "Held for you: Dry needling session on Tuesday 17 June at 09:00 (IST)",
+    ]
+    assert f"/book/manage/{services.manage_token(moved)}/" in mail.outbox[1].body
+    assert ics_status(mail.outbox[1]) == "TENTATIVE"
 
 
 def test_declining_cancels_the_appointment_with_a_notice_that_names_no_reason(clinic, frozen):
@@ -307,7 +361,10 @@ def test_declining_cancels_the_appointment_with_a_notice_that_names_no_reason(cl
     intake_reviewed.send(sender=type(intake), intake=intake, decision="declined", actor=None)
     outbox.deliver_due()
 
-    assert rows(appointment) == {("booking.cancellation", "email"): (SENT, NOW)}
+    assert rows(appointment) == {
+        ("booking.held", "email"): (CANCELLED, NOW),
+        ("booking.cancellation", "email"): (SENT, NOW),
+    }
     (notice,) = mail.outbox
     for text in (notice.subject, notice.body, notice.alternatives[0][0]):
         assert "screening" not in text.lower()
@@ -463,6 +520,7 @@ def test_no_message_of_any_kind_carries_health_details(clinic, frozen):
     kinds = {message.kind for message in OutboundMessage.objects.all()}
 
     assert kinds >= {
+        "booking.held",
         "booking.confirmation",
         "booking.reminder_24h",
         "booking.reminder_2h",

@@ -51,7 +51,8 @@ class TestBooking:
         appointment = book(clinic, MONDAY_9, intake=IntakeFactory(needs_review=True, location=clinic["location"]))
 
         assert appointment.status == Appointment.Status.PENDING_REVIEW
-        assert not OutboundMessage.objects.exists()
+        # Only the "we are holding this time" message: no confirmation or reminders before a therapist approves.
+        assert list(OutboundMessage.objects.values_list("kind", flat=True)) == ["booking.held"]
 
     def test_it_refuses_needling_when_not_suitable_or_without_an_intake(self, clinic, frozen):
         with pytest.raises(services.BookingRefused):
