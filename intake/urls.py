@@ -8,6 +8,7 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("step/<slug:step>/", views.start, name="step"),
     path("result/", views.outcome, name="outcome"),
     path("returning/", views.returning, name="returning"),
     path("returning/sent/", views.returning_sent, name="returning_sent"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
-from formtools.wizard.views import SessionWizardView
+from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
 
 from clinic.core import parsing
 from clinic.core.client import client_ip
@@ -65,7 +65,7 @@ def _safe_next(request, value: str | None) -> str:
 # --- Questionnaire -----------------------------------------------------------------------------------------------
 
 
-class QuestionnaireView(SessionWizardView):
+class QuestionnaireView(NamedUrlSessionWizardView):
     form_list = [("about", AboutYouForm), ("where", WhereForm), ("health", HealthForm), ("consent", ConsentForm)]
     template_name = "intake/questionnaire.html"
     step_titles = {
@@ -75,16 +75,52 @@ class QuestionnaireView(SessionWizardView):
         "consent": "Consent",
     }
 
+    # Post/Redirect/Get (docs/design.md): every POST answers with a redirect to a GET of a step's own URL
+    # (/intake/step/<name>/), and the answers live in the session, so Back, reload and a second tab show the answers
+    # kept instead of re-posting a form. /intake/ itself carries on with a questionnaire in progress.
+
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)  # resets the wizard: a fresh start
+        step = kwargs.get("step")
+        in_progress = bool(self.storage.extra_data.get("submission_key"))
+        if step is None:
+            if not in_progress or "restart" in request.GET:
+                self.storage.reset()
+                self.storage.current_step = self.steps.first
+                self._start(request)
+            else:  # a second tab, or the link again: the answers so far are kept; a newer destination wins
+                self._remember_where_from(request, only_given=True)
+            return redirect(self.get_step_url(self.steps.current))
+        if not in_progress:
+            # The session expired (or a bookmark of a step): start again, saying so.
+            messages.info(request, "Your session expired, so we have started the questionnaire again.")
+            return redirect("intake:start")
+        if step not in self.get_form_list():  # "done" or a made-up name: the step the person is on
+            return redirect(self.get_step_url(self.steps.current))
+        earlier = list(self.get_form_list())
+        for before in earlier[: earlier.index(step)]:
+            if self.storage.get_step_data(before) is None:  # a step further on than answered so far
+                return redirect(self.get_step_url(before))
+        return super().get(request, *args, **kwargs)
+
+    def _start(self, request) -> None:
         extra = self.storage.extra_data
         extra["submission_key"] = str(uuid.uuid4())
         extra[QUESTIONNAIRE_STARTED_KEY] = timezone.now().isoformat()
-        extra["next"] = _safe_next(request, request.GET.get("next"))
-        extra["location"] = parsing.slug(request.GET.get("location"), max_length=50) or ""
-        extra["service"] = parsing.slug(request.GET.get("service"), max_length=80) or ""
         self.storage.extra_data = extra
-        return response
+        self._remember_where_from(request, only_given=False)
+
+    def _remember_where_from(self, request, *, only_given: bool) -> None:
+        """Where to go once cleared (a chosen time) and the clinic and service the person came from."""
+        extra = self.storage.extra_data
+        given = {
+            "next": _safe_next(request, request.GET.get("next")),
+            "location": parsing.slug(request.GET.get("location"), max_length=50) or "",
+            "service": parsing.slug(request.GET.get("service"), max_length=80) or "",
+        }
+        for name, value in given.items():
+            if value or not only_given:
+                extra[name] = value
+        self.storage.extra_data = extra
 
     def post(self, request, *args, **kwargs):
         # A second click on "Submit" after the first one finished: show the outcome it already produced.
@@ -100,14 +136,25 @@ class QuestionnaireView(SessionWizardView):
         if step is not None and step not in self.get_form_list():
             # A tampered or stale page naming a step that does not exist: show the step the person is on.
             messages.error(request, "That page of the questionnaire could not be read; please check this step.")
-            return self.render(self.get_form())
+            return redirect(self.get_step_url(self.steps.current))
         return super().post(request, *args, **kwargs)
+
+    def render(self, form=None, **kwargs):
+        if self.request.method == "POST":
+            # A step that did not validate: keep what was typed and show it, with its errors, from a GET.
+            self.storage.set_step_data(self.steps.current, self.process_step(form))
+            return redirect(self.get_step_url(self.steps.current))
+        return super().render(form, **kwargs)
 
     def render_goto_step(self, goto_step, **kwargs):
         # Keep what was typed on this step, finished or not, so going back loses nothing.
         form = self.get_form(data=self.request.POST, files=self.request.FILES)
         self.storage.set_step_data(self.steps.current, self.process_step(form))
         return super().render_goto_step(goto_step, **kwargs)
+
+    def render_done(self, form, **kwargs):
+        # The answers are sent by the POST of the last step, never by a GET of a "done" URL; done() redirects.
+        return WizardView.render_done(self, form, **kwargs)
 
     def get_form_initial(self, step):
         extra = self.storage.extra_data
@@ -192,7 +239,7 @@ def _today(location):
     return timezone.localdate(timezone=location.zone) if location else timezone.localdate()
 
 
-start = never_cache(QuestionnaireView.as_view())
+start = never_cache(QuestionnaireView.as_view(url_name="intake:step", done_step_name="done"))
 
 
 @never_cache

@@ -78,7 +78,10 @@ EXPECTED = {
     "healthz": everyone(200),
     "ping": everyone(200),
     # The questionnaire: the patient's own session; staff see the empty form like anyone.
-    "intake:start": everyone(200),
+    # /intake/ starts (or carries on) and redirects to the step's own page; a step with no questionnaire started
+    # goes back to the start.
+    "intake:start": everyone(302),
+    "intake:step": everyone(302),
     "intake:outcome": Expect(302, 200, 302, 302, 302, 302),
     "intake:returning": everyone(200),
     "intake:returning_sent": everyone(200),
@@ -286,6 +289,7 @@ def url_for(route: str, name: str, actor: str, world) -> str:
         # The patient (of London) holds their own links; for anyone else the link is tampered with.
         "<str:token>": tokens["returning" if name.startswith("intake:") else "manage"] + ("" if own else "x"),
         "<slug:slug>": "safety",
+        "<slug:step>": "about",
         "<uidb64>": world["reset"][0],
         "<token>": world["reset"][1],
         "<path:content_type_id>": "1",

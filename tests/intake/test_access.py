@@ -15,7 +15,10 @@ ROLES = ["anonymous", "patient", "front_desk", "therapist", "clinic_admin"]
 
 # url name -> expected status per role (GET). 302* = redirect to the login page.
 MATRIX = {
-    "start": {"anonymous": 200, "patient": 200, "front_desk": 200, "therapist": 200, "clinic_admin": 200},
+    # /intake/ starts the questionnaire and redirects to its first step's own page, which anyone may open.
+    "start": {"anonymous": 302, "patient": 302, "front_desk": 302, "therapist": 302, "clinic_admin": 302},
+    # A step's page without a questionnaire started in this session goes back to the start.
+    "step": {"anonymous": 302, "patient": 302, "front_desk": 302, "therapist": 302, "clinic_admin": 302},
     # Without an intake of their own, staff are sent to the questionnaire like anyone else.
     "outcome": {"anonymous": 302, "patient": 200, "front_desk": 302, "therapist": 302, "clinic_admin": 302},
     "returning": {"anonymous": 200, "patient": 200, "front_desk": 200, "therapist": 200, "clinic_admin": 200},
@@ -65,6 +68,7 @@ def _login(client, role, intake):
 def _url(name, intake):
     return {
         "start": "/intake/",
+        "step": "/intake/step/about/",
         "outcome": "/intake/result/",
         "returning": "/intake/returning/",
         "returning_sent": "/intake/returning/sent/",

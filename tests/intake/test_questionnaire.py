@@ -23,8 +23,9 @@ def location():
 
 
 def test_it_shows_the_first_step_with_its_progress(client, location):
-    response = client.get("/intake/")
+    response = client.get("/intake/", follow=True)
 
+    assert response.redirect_chain == [("/intake/step/about/", 302)]
     assert response.status_code == 200
     html = response.content.decode()
     assert "Step 1 of 4: About you" in html
@@ -245,6 +246,79 @@ def test_it_keeps_answers_when_going_back(client, location):
     response = walk.post_step(client, "health", {}, **{"wizard_goto_step": "where"})
     response = walk.post_step(client, "where", {}, **{"wizard_goto_step": "about"})
     assert response.context["form"]["email"].value() == "asha@example.com"
+
+
+# --- Post/Redirect/Get: Back, reload and a second tab never re-post or lose answers -------------------------------
+
+
+def _post(client, step, data, **extra):
+    payload = {f"{walk.PREFIX}-current_step": step, **{f"{step}-{k}": v for k, v in data.items()}, **extra}
+    return client.post(f"/intake/step/{step}/", payload)
+
+
+def test_it_answers_every_step_post_with_a_redirect_to_a_get_of_a_step(client, location):
+    client.get("/intake/")
+
+    assert _post(client, "about", walk.about(location))["Location"] == "/intake/step/where/"
+    assert _post(client, "where", walk.where(what_brings_you=""))["Location"] == "/intake/step/where/"
+    assert _post(client, "where", {}, wizard_goto_step="about")["Location"] == "/intake/step/about/"
+
+
+def test_a_step_that_did_not_validate_shows_its_errors_and_what_was_typed_from_a_get(client, location):
+    client.get("/intake/")
+    _post(client, "about", walk.about(location, email="not-an-address", first_name="Asha"))
+
+    response = client.get("/intake/step/about/")  # what the redirect shows, and what a reload shows again
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"email"}
+    assert response.context["form"]["first_name"].value() == "Asha"
+    assert "<title>Error: About you" in response.content.decode()
+
+
+def test_back_and_reload_show_the_answers_kept_without_posting(client, location):
+    client.get("/intake/")
+    _post(client, "about", walk.about(location))
+    _post(client, "where", walk.where(what_brings_you="Sore neck"))
+
+    back = client.get("/intake/step/where/")  # the browser's Back: a GET of the step's own address
+    again = client.get("/intake/step/where/")
+
+    for response in (back, again):
+        assert response.status_code == 200
+        assert response.context["form"]["what_brings_you"].value() == "Sore neck"
+        assert not response.context["form"].errors
+    assert client.get("/intake/step/about/").context["form"]["email"].value() == "asha@example.com"
+    assert not Intake.objects.exists()
+
+
+def test_a_second_tab_carries_on_with_the_answers_so_far(client, location):
+    client.get("/intake/?location=" + location.slug)
+    _post(client, "about", walk.about(location))
+
+    response = client.get("/intake/")
+
+    assert response["Location"] == "/intake/step/where/"
+    assert client.get("/intake/step/about/").context["form"]["email"].value() == "asha@example.com"
+    assert client.get("/intake/?restart=1")["Location"] == "/intake/step/about/"
+    assert client.get("/intake/step/about/").context["form"]["email"].value() in (None, "")
+
+
+def test_a_step_further_on_than_answered_shows_the_first_unanswered_one(client, location):
+    client.get("/intake/")
+    _post(client, "about", walk.about(location))
+
+    assert client.get("/intake/step/consent/")["Location"] == "/intake/step/where/"
+    assert client.get("/intake/step/done/")["Location"] == "/intake/step/where/"  # a GET never sends the answers
+    assert client.get("/intake/step/no-such-step/")["Location"] == "/intake/step/where/"
+    assert not Intake.objects.exists()
+
+
+def test_a_step_without_a_questionnaire_started_goes_to_the_start_saying_why(client, location):
+    response = client.get("/intake/step/health/", follow=True)
+
+    assert response.redirect_chain[0] == ("/intake/", 302)
+    assert "Your session expired" in response.content.decode()
 
 
 def test_it_creates_one_intake_on_a_double_submit(client, location):

@@ -1,4 +1,7 @@
-"""Walks the questionnaire through the Django test client, one POST per step, as a browser without JavaScript."""
+"""Walks the questionnaire through the Django test client, one POST per step, as a browser without JavaScript.
+
+Each POST is answered with a redirect (Post/Redirect/Get); the helpers follow a redirect to a step of the
+questionnaire, as a browser does, and return the page that GET shows. Other redirects (the outcome) are returned."""
 
 from intake import rules
 
@@ -42,7 +45,10 @@ def post_step(client, step: str, data: dict, **extra):
     for name, value in data.items():
         payload[f"{step}-{name}"] = value
     payload.update(extra)
-    return client.post("/intake/", payload)
+    response = client.post(f"/intake/step/{step}/", payload)
+    if response.status_code == 302 and response["Location"].startswith("/intake/step/"):
+        return client.get(response["Location"])
+    return response
 
 
 def walk(client, location, *, about_data=None, where_data=None, health_data=None, consent_data=None, start="/intake/"):
