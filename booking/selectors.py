@@ -5,6 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db.models import Exists, OuterRef
+
 from clinic.core.models import Location
 
 from . import availability
@@ -133,9 +135,13 @@ def therapists_for(location: Location, service: Service):
 
 
 def services_at(location: Location | None):
+    """Active services offered at `location`, or (None) at any active location: a service no clinic offers is
+    listed nowhere, since it could only dead-end."""
     services = Service.objects.active()
     if location is not None:
         services = services.filter(locations=location)
+    else:
+        services = services.filter(Exists(Location.objects.active().filter(services=OuterRef("pk"))))
     return services.order_by("name")
 
 

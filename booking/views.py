@@ -92,8 +92,14 @@ def start(request):
         location_slug = parsing.slug(request.GET.get("location"))
         wanted_location = Location.objects.active().filter(slug=location_slug).first() if location_slug else None
         services = selectors.services_at(wanted_location)
-        if request.GET.get("needles") == "no":
+        not_suitable = _not_suitable_for_needling(request)
+        if request.GET.get("needles") == "no" or not_suitable is not None:
             services = services.filter(needs_screening=False)
+        context.update(
+            wanted_location=wanted_location,
+            # The clinic to call about needling: the one chosen, else the one of the screening.
+            needling_hidden_at=(wanted_location or not_suitable.location) if not_suitable is not None else None,
+        )
         return render(request, "booking/step_service.html", {**context, "services": services})
     if location is None:
         locations = selectors.locations_offering(service)
@@ -119,6 +125,15 @@ def start(request):
         }
     )
     return render(request, "booking/step_week.html", context)
+
+
+def _not_suitable_for_needling(request):
+    """The patient's current screening when it rules out needling booked online (docs/clinical.md, "Outcomes"):
+    needling services are then not offered at all, rather than offered and refused at the last step."""
+    intake = current_intake(request)
+    if intake is not None and intake.is_valid_at(timezone.now()) and intake.needling_booking == "refuse":
+        return intake
+    return None
 
 
 def _confirm_url(choice: dict, start_param: str) -> str:
@@ -211,7 +226,9 @@ def confirm(request):
 def _to_screening(choice: dict, start_at) -> HttpResponse:
     """To the screening questions, and back to this time after them."""
     here = _confirm_url(choice, parsing.start_param(start_at))
-    return redirect(f"{reverse('intake:start')}?{urlencode({'next': here})}")
+    # The questionnaire says why it comes now and brings them back to this time once cleared.
+    wanted = {"next": here, "service": choice["service"].slug, "location": choice["location"].slug, "why": "time"}
+    return redirect(f"{reverse('intake:start')}?{urlencode(wanted)}")
 
 
 def _refused(request, location: Location, service: Service) -> HttpResponse:

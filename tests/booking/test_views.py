@@ -14,7 +14,8 @@ from booking.models import Appointment
 from clinic.core import outbox
 from intake.selectors import SESSION_KEY
 from tests.booking.conftest import NOW
-from tests.booking.factories import IntakeFactory
+from tests.booking.factories import IntakeFactory, ServiceFactory
+from tests.intake import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,81 @@ def test_it_sends_a_patient_without_an_intake_to_the_questionnaire_and_back(clie
     assert response.status_code == 302
     target = urlparse(response.url)
     assert target.path == "/intake/"
-    assert parse_qs(target.query)["next"] == [confirm_url()]
+    assert parse_qs(target.query) == {
+        "next": [confirm_url()],
+        "service": ["dry-needling"],
+        "location": ["indiranagar"],
+        "why": ["time"],
+    }
+
+
+def test_the_questionnaire_says_why_it_comes_and_returns_to_the_chosen_time(client, clinic, frozen):
+    """From a chosen time to the screening: told why on its first step, and led back to that time once cleared."""
+    first_step = client.get(client.get(confirm_url()).url, follow=True)
+
+    page = first_step.content.decode()
+    assert "Your time is not booked yet." in page
+    assert "we take you straight back to the time you chose" in page
+    assert first_step.context["form"]["location"].value() == clinic["location"].pk  # the clinic carried in
+    walk.walk(client, clinic["location"], where_data=walk.where(service="dry-needling"), start=None)
+
+    outcome = client.get("/intake/result/").content.decode()
+    assert f'href="{confirm_url().replace("&", "&amp;")}">Back to the time you chose' in outcome
+    assert client.get(confirm_url()).status_code == 200  # cleared: the time's details form, no screening again
+
+
+def test_the_clinic_and_service_chosen_in_the_screening_are_chosen_in_booking(client, clinic, frozen):
+    walk.walk(client, clinic["location"], where_data=walk.where(service="dry-needling"))
+
+    outcome = client.get("/intake/result/")
+    continue_url = re.search(r'href="([^"]+)">Continue to booking', outcome.content.decode()).group(1)
+
+    assert continue_url == "/book/?location=indiranagar&amp;service=dry-needling"
+    therapists = client.get(continue_url.replace("&amp;", "&")).content.decode()
+    assert "Any therapist" in therapists  # straight to the therapist step: service and clinic already chosen
+
+
+def test_a_screening_started_on_its_own_does_not_say_it_comes_from_a_time(client, clinic, frozen):
+    assert "Your time is not booked yet." not in client.get("/intake/", follow=True).content.decode()
+
+
+# --- The services offered: the ones this patient can book at that clinic ----------------------------------------
+
+
+def test_it_lists_no_service_that_no_clinic_offers(client, clinic, frozen):
+    ServiceFactory(name="Hydrotherapy", slug="hydrotherapy", locations=[])
+
+    assert "Hydrotherapy" not in client.get("/book/").content.decode()
+    chosen_anyway = client.get("/book/?service=hydrotherapy")  # an old link: back to the list of services
+    assert [service.slug for service in chosen_anyway.context["services"]] == ["dry-needling", "assessment"]
+
+
+def test_after_not_suitable_online_it_offers_only_services_without_needles_saying_why(client, clinic, frozen):
+    ServiceFactory(
+        name="Needling with stimulation",
+        slug="estim",
+        needs_screening=True,
+        uses_electrical_stimulation=True,
+        locations=[clinic["location"]],
+    )
+    with_intake(client, IntakeFactory(not_suitable=True, location=clinic["location"]))
+
+    for url in ("/book/", "/book/?location=indiranagar"):
+        response = client.get(url)
+        page = response.content.decode()
+        assert [service.slug for service in response.context["services"]] == ["assessment"]
+        assert "Dry needling is not listed" in page
+        assert "+91 80 4567 8900" in page
+    assert 'href="?service=assessment&amp;location=indiranagar"' in page  # the clinic chosen stays chosen
+
+
+def test_a_cleared_patient_sees_every_service_of_the_clinic(client, clinic, frozen):
+    with_intake(client, IntakeFactory(location=clinic["location"]))
+
+    response = client.get("/book/?location=indiranagar")
+
+    assert {service.slug for service in response.context["services"]} == {"assessment", "dry-needling"}
+    assert "Dry needling is not listed" not in response.content.decode()
 
 
 def test_it_books_a_cleared_patient_once_and_shows_the_confirmation(client, clinic, frozen):
