@@ -5,6 +5,7 @@ session. Staff pages do (login required). Health answers are never put in URLs, 
 """
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -116,6 +117,8 @@ class QuestionnaireView(NamedUrlSessionWizardView):
             "next": _safe_next(request, request.GET.get("next")),
             "location": parsing.slug(request.GET.get("location"), max_length=50) or "",
             "service": parsing.slug(request.GET.get("service"), max_length=80) or "",
+            # Sent here from a chosen time (booking): the first step says why, and the outcome leads back to it.
+            "from_time": "1" if request.GET.get("why") == "time" and request.GET.get("next") else "",
         }
         for name, value in given.items():
             if value or not only_given:
@@ -189,6 +192,7 @@ class QuestionnaireView(NamedUrlSessionWizardView):
             step_count=self.steps.count,
             consent=consent,
             error_summary=form.error_summary() if form.is_bound else [],
+            from_time=bool(self.storage.extra_data.get("from_time")),
         )
         if self.steps.current == "consent":
             location = (self.get_cleaned_data_for_step("about") or {}).get("location")
@@ -248,7 +252,7 @@ def outcome(request):
     intake = selectors.current_intake(request)
     if intake is None:
         return redirect("intake:start")
-    next_url = _safe_next(request, request.session.get(NEXT_SESSION_KEY)) or BOOKING_URL
+    next_url = _safe_next(request, request.session.get(NEXT_SESSION_KEY)) or _booking_url(intake)
     patient_texts, good_to_know = rules.outcome_wording(intake.outcome, intake.results)
     template = {
         Intake.Outcome.CLEARED: "intake/outcome_cleared.html",
@@ -261,11 +265,26 @@ def outcome(request):
         {
             "intake": intake,
             "location": intake.location,
-            "continue_url": next_url if intake.needling_booking != NeedlingBooking.REFUSE else BOOKING_URL,
+            "continue_url": (
+                next_url if intake.needling_booking != NeedlingBooking.REFUSE else _booking_url(intake, needles=False)
+            ),
+            "back_to_time": next_url.startswith(f"{BOOKING_URL}confirm/"),
             "patient_texts": patient_texts,
             "good_to_know": good_to_know,
         },
     )
+
+
+def _booking_url(intake: Intake, *, needles: bool = True) -> str:
+    """Booking, with the clinic and the service chosen in the screening already chosen (booking checks both; the
+    area to treat is health information, so it stays in the screening and never goes into a URL)."""
+    wanted = {"location": intake.location.slug if intake.location else ""}
+    if needles and intake.service_slug:
+        wanted["service"] = intake.service_slug
+    if not needles:
+        wanted["needles"] = "no"
+    query = urlencode({name: value for name, value in wanted.items() if value})
+    return f"{BOOKING_URL}?{query}" if query else BOOKING_URL
 
 
 # --- Returning patients ------------------------------------------------------------------------------------------

@@ -75,7 +75,8 @@ def test_it_walks_to_cleared_on_a_phone(phone, location):
     _consent(phone)
 
     assert phone.get_by_role("heading", level=1).inner_text().endswith("you can book dry needling")
-    assert phone.get_by_role("link", name="Continue to booking").get_attribute("href") == "/book/"
+    continue_link = phone.get_by_role("link", name="Continue to booking")
+    assert continue_link.get_attribute("href") == f"/book/?location={location.slug}"
     save_screenshot(phone, "intake-outcome-cleared")
     assert_accessible(phone)
     assert Intake.objects.get().outcome == "cleared"

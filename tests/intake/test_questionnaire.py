@@ -87,7 +87,7 @@ def test_it_explains_not_suitable_kindly_with_the_clinic_phone(client, location)
     assert 'href="tel:+918045678900"' in page
     assert "assessment or a virtual consultation" in page
     assert "/book/needling/" not in page  # no needling booking; the general booking page instead
-    assert 'href="/book/">Book an assessment' in page
+    assert f'href="/book/?location={location.slug}&amp;needles=no">Book an assessment' in page
     assert "needle_fear" not in page
 
 
@@ -352,7 +352,8 @@ def test_it_creates_a_new_patient_when_the_birth_date_differs(client, location):
 def test_it_ignores_a_next_url_to_another_site(client, location):
     walk.walk(client, location, start="/intake/?next=https://evil.example/")
 
-    assert 'href="/book/">Continue to booking' in client.get("/intake/result/").content.decode()
+    page = client.get("/intake/result/").content.decode()
+    assert f'href="/book/?location={location.slug}">Continue to booking' in page
 
 
 def test_it_sends_visitors_without_an_intake_to_the_start(client):
