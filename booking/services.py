@@ -467,6 +467,8 @@ def appointment_reschedule(
             raise TooLateToChange("This appointment can no longer be changed online.")
         if not appointment.is_held:
             raise BookingError("This appointment is cancelled, so it cannot be moved.")
+        if start == appointment.start:  # "moved" to the time it has: nothing changes, nobody is told
+            return appointment
         location, service = appointment.location, appointment.service
         _check_time(location=location, start=start, now=now, by_staff=not by_patient)
         chosen = _free_therapist(

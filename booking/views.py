@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from clinic.core import parsing
@@ -289,6 +289,7 @@ def manage_ics(request, appointment, token):
 @require_http_methods(["GET", "POST"])
 @_token_view
 def manage_reschedule(request, appointment, token):
+    """Choose a new time (GET), see what the move will do (GET with ?start=), then move (POST)."""
     context = _manage_context(appointment, token)
     if not context["can_change"]:
         return render(request, "booking/manage.html", {**context, "error": "too_late"}, status=403)
@@ -306,11 +307,24 @@ def manage_reschedule(request, appointment, token):
             except services.BookingError as error:
                 context["error_message"] = error.message
             else:  # the move replaced this link: carry on with the new one
+                if moved.link_version == appointment.link_version:  # the time it already had: nothing changed
+                    return redirect(reverse("booking:manage", args=[token]))
                 return redirect(reverse("booking:manage", args=[services.manage_token(moved)]) + "?moved=1")
+    elif (new_start := _parse_start(request.GET.get("start", ""))) is not None:
+        if new_start != appointment.start:
+            week = new_start.astimezone(location.zone).date().isoformat()
+            return render(
+                request,
+                "booking/reschedule_confirm.html",
+                {**context, "new_start": new_start, "start_param": _format_start(new_start), "week": week},
+            )
+        context["error_message"] = "That is the time you already have."
     first, today, last_bookable = _week_start(request.GET, location, now)
     days = _week(
         location, appointment.service, appointment.therapist, first, now=now, ignore_appointment_id=appointment.pk
     )
+    for day in days:  # the current time is not a move
+        day["slots"] = [(slot, param) for slot, param in day["slots"] if slot.start != appointment.start]
     following = first + timedelta(days=WEEK_DAYS)
     previous = max(first - timedelta(days=WEEK_DAYS), today)
     context.update(
@@ -319,14 +333,25 @@ def manage_reschedule(request, appointment, token):
             "first": first,
             "previous_url": f"?week={previous.isoformat()}" if first > today else None,
             "next_url": f"?week={following.isoformat()}" if following <= last_bookable else None,
+            # Each time is a link to the confirm step; the week stays in it, so "choose another time" comes back here.
+            "confirm_base": f"{reverse('booking:manage_reschedule', args=[token])}?week={first.isoformat()}",
         }
     )
     return render(request, "booking/reschedule.html", context, status=409 if "error_message" in context else 200)
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 @_token_view
 def manage_cancel(request, appointment, token):
+    """GET shows what cancelling will do, with the optional reason; POST cancels."""
+    if request.method == "GET":
+        context = _manage_context(appointment, token)
+        if appointment.status == Appointment.Status.CANCELLED:
+            return redirect(reverse("booking:manage", args=[token]))
+        if not context["can_change"]:
+            return render(request, "booking/manage.html", {**context, "error": "too_late"}, status=403)
+        return render(request, "booking/cancel_confirm.html", context)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

@@ -113,10 +113,12 @@ def test_the_access_log_of_a_full_flow_holds_no_token_and_no_name(gunicorn):
     assert browser.request("GET", manage + "calendar.ics", referer=manage)[0] == 200
     assert browser.request("GET", manage + "reschedule/", referer=manage)[0] == 200
     new_start = (start + timedelta(days=1)).strftime("%Y%m%dT%H%MZ")
+    assert browser.request("GET", manage + f"reschedule/?start={new_start}", referer=manage)[0] == 200
     status, headers, _ = browser.request("POST", manage + "reschedule/", {"start": new_start}, referer=manage)
     assert status == 302, "the move went through"
     second = urlsplit(headers["Location"]).path
     assert browser.request("GET", second + "?moved=1", referer=manage)[0] == 200
+    assert browser.request("GET", second + "cancel/", referer=second)[0] == 200
     status, headers, _ = browser.request("POST", second + "cancel/", {"reason": "Zephyrine+is+ill"}, referer=second)
     assert status == 302
     third = urlsplit(headers["Location"]).path

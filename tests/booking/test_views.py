@@ -264,6 +264,97 @@ def test_the_link_lets_the_patient_view_download_reschedule_and_cancel(client, c
     assert appointment.status == Appointment.Status.CANCELLED
 
 
+# --- Self-service: each change shows what will happen before it happens -------------------------------------------
+
+
+def test_choosing_a_new_time_shows_the_move_before_making_it(client, clinic, frozen):
+    link = booked_link(client, clinic)
+    picker = client.get(link + "reschedule/").content.decode()
+    choice = f"{link}reschedule/?week=2025-06-13&amp;start=20250617T0530Z"
+    assert f'href="{choice}"' in picker  # each free time is a link to the confirm step
+
+    confirm = client.get(choice.replace("&amp;", "&"))
+
+    page = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Move your appointment?" in page
+    assert "Monday 16 June 2025, 09:00" in page  # from
+    assert "Tuesday 17 June 2025, 11:00" in page  # to
+    assert 'name="start" value="20250617T0530Z"' in page
+    assert Appointment.objects.get().start == MONDAY_9  # nothing moved by looking
+    moved = client.post(link + "reschedule/", {"start": "20250617T0530Z"})
+    assert moved["Location"].endswith("?moved=1")
+    assert Appointment.objects.get().start == datetime(2025, 6, 17, 5, 30, tzinfo=UTC)
+
+
+def test_the_current_time_is_not_offered_as_a_move(client, clinic, frozen):
+    link = booked_link(client, clinic)
+
+    picker = client.get(link + "reschedule/?week=2025-06-16")
+
+    offered = [param for day in picker.context["days"] for _, param in day["slots"]]
+    assert START not in offered
+    assert "20250616T0430Z" in offered  # 10:00 the same morning is
+    same = client.get(link + f"reschedule/?start={START}")
+    assert "That is the time you already have." in same.content.decode()
+
+
+def test_moving_to_the_time_it_already_has_changes_nothing_and_sends_nothing(client, clinic, frozen):
+    link = booked_link(client, clinic)
+    mail.outbox = []
+
+    response = client.post(link + "reschedule/", {"start": START})
+    outbox.deliver_due()
+
+    assert response["Location"] == link  # the same link still works: nothing was replaced
+    assert client.get(link).status_code == 200
+    assert Appointment.objects.get().link_version == 1
+    assert mail.outbox == []
+
+
+def test_cancelling_shows_what_will_happen_before_cancelling(client, clinic, frozen):
+    link = booked_link(client, clinic)
+
+    page = client.get(link + "cancel/").content.decode()
+
+    assert "Cancel your appointment?" in page
+    assert "Monday 16 June 2025, 09:00" in page
+    assert "The time is freed at once" in page
+    assert f'action="{link}cancel/"' in page
+    assert Appointment.objects.get().status == Appointment.Status.CONFIRMED
+    cancelled = client.post(link + "cancel/", {"reason": "Feeling better"})
+    assert cancelled["Location"].endswith("?cancelled=1")
+    assert Appointment.objects.get().status == Appointment.Status.CANCELLED
+    assert client.get(urlparse(cancelled["Location"]).path + "cancel/")["Location"].startswith("/book/manage/")
+
+
+def test_the_cancel_step_after_the_cutoff_says_to_call(client, clinic, frozen):
+    link = booked_link(client, clinic)
+    frozen.move_to(MONDAY_9 - timedelta(hours=3))
+
+    response = client.get(link + "cancel/")
+
+    assert response.status_code == 403
+    assert "too late to change" in response.content.decode()
+
+
+def test_the_success_page_leads_with_what_to_bring_and_how_to_prepare_and_cancel_is_a_quiet_link(
+    client, clinic, frozen
+):
+    with_intake(client, IntakeFactory(location=clinic["location"]))
+    booked = client.post("/book/confirm/", details())
+
+    page = client.get(booked.url).content.decode()
+
+    assert page.index("Before you come") < page.index("Therapist</dt>")
+    assert "What to bring" in page
+    assert "light meal" in page  # a needling session
+    cancel = re.search(r'<a href="(/book/manage/[^"]+/cancel/)">Cancel this appointment</a>', page)
+    assert cancel is not None
+    assert "btn-danger" not in page
+    assert "<form" not in page.split("</header>", 1)[1].split("<footer", 1)[0]  # nothing on the page acts in one tap
+
+
 def test_a_reschedule_into_a_taken_time_is_refused_clearly(client, clinic, frozen):
     link = booked_link(client, clinic)
     book_assessment(clinic, datetime(2025, 6, 17, 5, 30, tzinfo=UTC))
@@ -319,6 +410,6 @@ def test_changes_need_post_and_csrf(clinic, frozen):
     client = Client(enforce_csrf_checks=True)
     link = f"/book/manage/{services.manage_token(book_assessment(clinic, MONDAY_9))}/"
 
-    assert client.get(link + "cancel/").status_code == 405
+    assert "Cancel your appointment?" in client.get(link + "cancel/").content.decode()  # GET only shows
     assert client.post(link + "cancel/").status_code == 403
     assert Appointment.objects.get().status == Appointment.Status.CONFIRMED
