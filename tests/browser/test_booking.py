@@ -60,7 +60,18 @@ def choose_a_time(page):
     return time_text
 
 
-def test_a_cleared_patient_books_then_reschedules_and_cancels_by_the_emailed_link(phone, live_server, clinic):
+def emailed_link(live_server) -> str:
+    """The manage link of the newest e-mail: whole, as the patient's mail program opens it."""
+    outbox.deliver_due()
+    link = re.search(r"(https?://[^\s]+/book/manage/[^\s/]+/)", mail.outbox[-1].body).group(1)
+    assert link.startswith(live_server.url + "/")  # the port the server listens on, not a default one
+    return link
+
+
+def test_a_cleared_patient_books_then_reschedules_and_cancels_by_the_emailed_link(
+    phone, live_server, clinic, settings
+):
+    settings.SITE_URL = live_server.url  # as `make run` derives it from PORT
     intake = IntakeFactory(location=clinic, patient__first_name="Asha", patient__email="asha@example.com")
     sign_in_with_intake(phone, live_server, intake)
 
@@ -73,25 +84,39 @@ def test_a_cleared_patient_books_then_reschedules_and_cancels_by_the_emailed_lin
     phone.get_by_role("heading", name="You’re booked").wait_for()
     assert chosen in phone.locator("main").inner_text()
     assert "IST, Asia/Kolkata time" in phone.locator("main").inner_text()
+    assert phone.get_by_role("heading", name="Before you come").is_visible()
     save_screenshot(phone, "booking-booked")
     assert_accessible(phone)
     appointment = Appointment.objects.get()
     assert appointment.status == Appointment.Status.CONFIRMED
 
-    outbox.deliver_due()
-    link = re.search(r"https?://[^/]+(/book/manage/[^\s/]+/)", mail.outbox[-1].body).group(1)
+    link = emailed_link(live_server)
     phone.goto(link)
     phone.get_by_role("link", name="Change the time").click()
     phone.get_by_role("heading", name="Change the time").wait_for()
+    save_screenshot(phone, "manage-reschedule-choose")
     assert_accessible(phone)
-    phone.locator("section.day").nth(4).locator("button.slot").first.click()  # still before the cut-off
+    new_time = phone.locator("section.day").nth(4).locator("a.slot").first  # still before the cut-off
+    new_time.click()
+    phone.get_by_role("heading", name="Move your appointment?").wait_for()
+    save_screenshot(phone, "manage-reschedule-confirm")
+    assert_accessible(phone)
+    assert Appointment.objects.get().start == appointment.start  # nothing moved by choosing
+    phone.get_by_role("button", name="Move my appointment").click()
     phone.get_by_role("heading", name="Your appointment has moved").wait_for()
     moved = Appointment.objects.get()
     assert moved.pk == appointment.pk
     assert moved.start != appointment.start
 
+    moved_link = emailed_link(live_server)  # the "moved" message's link, on the same port
+    phone.goto(moved_link)
+    phone.get_by_role("link", name="Cancel this appointment").click()
+    phone.get_by_role("heading", name="Cancel your appointment?").wait_for()
+    save_screenshot(phone, "manage-cancel-confirm")
+    assert_accessible(phone)
+    assert Appointment.objects.get().status == Appointment.Status.CONFIRMED  # nothing cancelled by looking
     phone.get_by_label("Reason (optional)").fill("Feeling better")
-    phone.get_by_role("button", name="Cancel this appointment").click()
+    phone.get_by_role("button", name="Yes, cancel it").click()
     phone.get_by_role("heading", name="Your appointment is cancelled").wait_for()
     save_screenshot(phone, "booking-cancelled")
     assert_accessible(phone)
@@ -106,7 +131,10 @@ def test_a_cleared_patient_books_then_reschedules_and_cancels_by_the_emailed_lin
     assert_accessible(phone)
 
 
-def test_a_needs_review_patient_ends_pending(phone, live_server, clinic):
+def test_a_needs_review_patient_is_held_and_gets_the_holding_email_with_a_tentative_calendar_entry(
+    phone, live_server, clinic, settings
+):
+    settings.SITE_URL = live_server.url
     sign_in_with_intake(phone, live_server, IntakeFactory(needs_review=True, location=clinic))
 
     choose_a_time(phone)
@@ -117,6 +145,31 @@ def test_a_needs_review_patient_ends_pending(phone, live_server, clinic):
     save_screenshot(phone, "booking-pending")
     assert_accessible(phone)
     assert Appointment.objects.get().status == Appointment.Status.PENDING_REVIEW
+    link = emailed_link(live_server)
+    (email,) = mail.outbox
+    assert email.subject.startswith("Held for you: Dry needling session")
+    assert "A therapist will confirm it" in email.body
+    ((_, ics, _),) = email.attachments
+    assert "STATUS:TENTATIVE" in (ics.decode() if isinstance(ics, bytes) else ics)
+    phone.goto(link)
+    phone.get_by_role("heading", name="We are holding this time for you").wait_for()
+    assert "STATUS:TENTATIVE" in phone.request.get(link + "calendar.ics").text()
+
+
+def test_a_not_suitable_patient_is_offered_only_services_without_needles(phone, live_server, clinic):
+    ServiceFactory(name="Initial assessment", slug="assessment", locations=[clinic])
+    sign_in_with_intake(phone, live_server, IntakeFactory(not_suitable=True, location=clinic))
+
+    phone.goto("/book/")
+
+    services = phone.locator("ul.choice-list a.choice")
+    expect(services).to_have_count(1)
+    assert "Initial assessment" in services.first.inner_text()
+    note = phone.get_by_role("note")
+    assert "Dry needling is not listed" in note.inner_text()
+    assert "+91" in note.inner_text()
+    save_screenshot(phone, "booking-not-suitable-services")
+    assert_accessible(phone)
 
 
 def test_the_slot_picker_changes_week_with_the_keyboard(phone, live_server, clinic):
