@@ -141,6 +141,39 @@ def test_it_keeps_answers_when_going_back_in_the_browser(phone, location):
     assert phone.get_by_label("What brings you to us?").input_value() == "Sore neck"
 
 
+def test_the_browsers_back_and_reload_mid_way_keep_the_answers_and_never_post_again(phone, location):
+    """Post/Redirect/Get: every step is a page of its own, so Back and reload are plain GETs (no "Confirm Form
+    Resubmission") and show the answers kept in the session."""
+    _about_you(phone, location)
+    _where(phone)
+    assert phone.get_by_text("Step 3 of 4").is_visible()
+    assert phone.url.endswith("/intake/step/health/")
+    requests = []
+    phone.on("request", lambda request: requests.append((request.method, request.url)))
+
+    phone.go_back()
+    phone.get_by_text("Step 2 of 4").wait_for()
+    save_screenshot(phone, "intake-back-to-where")
+    assert_accessible(phone)
+    assert phone.get_by_label("What brings you to us?").input_value() == "Tight calf after running"
+    assert phone.get_by_label("Calf or shin", exact=True).is_checked()
+    phone.reload()
+    assert phone.get_by_label("What brings you to us?").input_value() == "Tight calf after running"
+    phone.go_back()
+    phone.get_by_text("Step 1 of 4").wait_for()
+    assert phone.get_by_label("E-mail address").input_value() == "asha@example.com"
+
+    assert [method for method, _ in requests if method == "POST"] == []
+    _continue(phone)  # and on from where Back left off
+    phone.get_by_text("Step 2 of 4").wait_for()
+    _continue(phone)
+    _health(phone, {})
+    _continue(phone)
+    _consent(phone)
+    assert phone.get_by_role("heading", level=1).inner_text().endswith("you can book dry needling")
+    assert Intake.objects.get().answers["what_brings_you"] == "Tight calf after running"
+
+
 def test_it_shows_the_returning_patient_form_accessibly(phone, location):
     phone.goto("/intake/returning/")
     phone.get_by_role("button", name="Send me a link").click()
