@@ -266,7 +266,10 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 _LOCAL_EMAIL_SCHEMES = ("consolemail", "filemail", "memorymail", "dummymail")
 _LOCAL_FROM_EMAIL = "Dry Needling Clinic <appointments@clinic.example>"
 # `make run` serves on PORT, so local links follow it: a manage link in a console e-mail works on any port.
-_LOCAL_SITE_URL = f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+_LOCAL_PORT = env.str("PORT", default="") or "8000"
+if not _LOCAL_PORT.isdigit():
+    raise ImproperlyConfigured(f"PORT must be a port number, not {_LOCAL_PORT!r}.")
+_LOCAL_SITE_URL = f"http://127.0.0.1:{_LOCAL_PORT}"
 
 
 def _production_value(name: str, value: str, *, is_local) -> str:

@@ -60,7 +60,7 @@ def test_it_screens_and_books_with_redis_stopped_mid_visit_and_confirms_once_it_
 
     # Before the outage: the pages fill the cache, the questionnaire starts.
     assert client.get("/").status_code == 200
-    assert client.get(f"/intake/?{urlencode({'next': confirm})}").status_code == 200
+    assert client.get(f"/intake/?{urlencode({'next': confirm})}", follow=True).status_code == 200
     assert walk.post_step(client, "about", walk.about(location)).status_code == 200
 
     redis.stop()

@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import sys
 from datetime import timedelta
 from io import StringIO
 
@@ -70,17 +69,6 @@ def test_it_prints_where_the_links_in_messages_point():
 
 def _without(*names) -> dict:
     return {name: value for name, value in os.environ.items() if name not in names}
-
-
-def test_a_local_run_links_to_its_own_port():
-    """PORT=8801 make run: the links in e-mails and texts (SITE_URL) follow the port the server listens on."""
-    env = {**_without("SITE_URL", "DJANGO_SETTINGS_MODULE"), "DEBUG": "1", "PORT": "8843"}
-    script = "import clinic.settings as s; print(s.SITE_URL)"
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
-    )
-
-    assert result.stdout.strip() == "http://127.0.0.1:8843"
 
 
 def test_make_run_prints_its_own_port():

@@ -139,14 +139,29 @@ def test_it_refuses_to_guess_in_production(name, value):
 
 
 def test_it_keeps_local_defaults_when_debug_is_on():
-    result = _settings("s.EMAIL_BACKEND, s.SMS_BACKEND, s.SITE_URL", DEBUG="1", DATABASE_URL="")
+    result = _settings("s.EMAIL_BACKEND, s.SMS_BACKEND, s.SITE_URL", DEBUG="1", DATABASE_URL="", PORT="")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.core.mail.backends.console.EmailBackend",
         "clinic.core.sms.ConsoleSMSBackend",
-        "http://localhost:8000",
+        "http://127.0.0.1:8000",
     ]
+
+
+def test_a_local_run_links_to_its_own_port():
+    """PORT=8843 make run: links in e-mails and texts (SITE_URL) point at the port the server listens on."""
+    result = _settings("s.SITE_URL", DEBUG="1", DATABASE_URL="", PORT="8843")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://127.0.0.1:8843"
+
+
+def test_it_refuses_a_port_that_is_not_a_number():
+    result = _settings("s.SITE_URL", DEBUG="1", DATABASE_URL="", PORT="eighty")
+
+    assert result.returncode != 0
+    assert "PORT must be a port number, not 'eighty'" in result.stderr
 
 
 def test_it_defaults_to_sqlite_and_the_filesystem_broker_for_local_runs():
