@@ -17,6 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from clinic.core import parsing
 from clinic.core.models import Location
+from intake.models import NeedlingBooking
 from intake.selectors import current_intake
 
 from . import selectors, services
@@ -131,7 +132,7 @@ def _not_suitable_for_needling(request):
     """The patient's current screening when it rules out needling booked online (docs/clinical.md, "Outcomes"):
     needling services are then not offered at all, rather than offered and refused at the last step."""
     intake = current_intake(request)
-    if intake is not None and intake.is_valid_at(timezone.now()) and intake.needling_booking == "refuse":
+    if intake is not None and intake.is_valid_at(timezone.now()) and intake.needling_booking == NeedlingBooking.REFUSE:
         return intake
     return None
 
@@ -310,13 +311,13 @@ def manage_reschedule(request, appointment, token):
                 if moved.link_version == appointment.link_version:  # the time it already had: nothing changed
                     return redirect(reverse("booking:manage", args=[token]))
                 return redirect(reverse("booking:manage", args=[services.manage_token(moved)]) + "?moved=1")
-    elif (new_start := _parse_start(request.GET.get("start", ""))) is not None:
+    elif (new_start := parsing.start_time(request.GET.get("start", ""))) is not None:
         if new_start != appointment.start:
             week = new_start.astimezone(location.zone).date().isoformat()
             return render(
                 request,
                 "booking/reschedule_confirm.html",
-                {**context, "new_start": new_start, "start_param": _format_start(new_start), "week": week},
+                {**context, "new_start": new_start, "start_param": parsing.start_param(new_start), "week": week},
             )
         context["error_message"] = "That is the time you already have."
     first, today, last_bookable = _week_start(request.GET, location, now)
