@@ -28,8 +28,8 @@ from datetime import datetime, timedelta
 from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db import connection, transaction
+from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -198,8 +198,8 @@ def deliver(message_id: int, *, claim: Claim, channels: Channels | None = None) 
 
 
 class _Sweep:
-    """Delivery of one claim's rows, with one write transaction per message: recording a message as sent is held
-    back and committed together with the start of the next attempt (or at the end), halving the commits."""
+    """Delivery of one claim's rows, with one statement (so one commit and one round trip) per message: recording
+    a message as sent is held back and written together with the start of the next attempt (or at the end)."""
 
     def __init__(self, claim: Claim, channels: Channels):
         self.claim, self.channels = claim, channels
@@ -213,8 +213,35 @@ class _Sweep:
     def flush(self) -> None:
         """Record the message sent last, if not yet recorded."""
         if self._sent is not None:
-            (message, sent_at), self._sent = self._sent, None
-            self.count(_record_sent(message, self.claim, sent_at))
+            self._write(start=None)
+
+    def _write(self, *, start: tuple[OutboundMessage, datetime] | None) -> bool:
+        """Record the message sent last (if any) and write down the start of the attempt on `start` (a row and
+        the time), in one statement: returns whether the attempt was started (the row is still as seen, ours)."""
+        sent, self._sent = self._sent, None
+        statements, params = {}, {"token": str(self.claim.token)}
+        if sent is not None:
+            message, sent_at = sent
+            statements["sent"] = _MARK_SENT
+            params |= {"sent": OutboundMessage.Status.SENT, "sent_at": sent_at, **_seen_params("sent", message)}
+        if start is not None:
+            message, now = start
+            statements["started"] = _START_ATTEMPT
+            window = now + _send_window(message.channel)
+            params |= {"now": now, "window": window, **_seen_params("start", message)}
+        writes = ", ".join(f"{name} AS ({sql} RETURNING 1)" for name, sql in statements.items())
+        counts = ", ".join(f"(SELECT count(*) FROM {name})" for name in statements)  # noqa: S608 (our names)
+        # Autocommit: one statement is one transaction, so both writes commit together or not at all.
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {writes} SELECT {counts}", params)
+            row = cursor.fetchone()
+        if sent is not None:
+            if row[0]:
+                self.count(OutboundMessage.Status.SENT)
+            else:
+                logger.info("outbox: message %s changed while it was being sent; it stays owed as changed", sent[0].pk)
+                self.count(_release(sent[0], self.claim, outcome_known=True))
+        return start is not None and bool(row[-1])
 
     def deliver(self, message_id: int, *, loaded: OutboundMessage | None = None) -> str | None:
         """Send one row if this sweep still holds it. Returns its status, or None when the result is recorded at
@@ -241,24 +268,14 @@ class _Sweep:
             return _record_failure(message, claim, exc, now, attempts=message.attempts + 1)
         # The row as this sweep saw it, still in its hands: if the owing app moves or re-arms it meanwhile (an
         # appointment rescheduled while its reminder was claimed), the change wins and the row waits for its new time.
-        as_seen = _as_seen(message, claim)
         if rendered is None or not rendered.to:
-            skipped = as_seen.update(
+            skipped = _as_seen(message, claim).update(
                 status=OutboundMessage.Status.SKIPPED, claimed_until=None, claim_token=None, updated_at=now
             )
             return OutboundMessage.Status.SKIPPED if skipped else _release(message, claim)
-        # Write the attempt down before the send, under a lease that outlasts the channel's timeout.
-        with transaction.atomic():
-            self.flush()
-            started = as_seen.filter(claimed_until__gt=now).update(
-                attempts=F("attempts") + 1,
-                interrupted_attempts=F("interrupted_attempts")
-                + Case(When(sending_since__isnull=False, then=Value(1)), default=Value(0)),
-                sending_since=now,
-                claimed_until=Greatest(F("claimed_until"), Value(now + _send_window(message.channel))),
-                updated_at=now,
-            )
-        if not started:
+        # Write the attempt down before the send, under a lease that outlasts the channel's timeout; it commits
+        # before the send starts, so a process that dies during the send leaves it behind.
+        if not self._write(start=(message, now)):
             return _release(message, claim)
         attempts = message.attempts + 1
         status = None
@@ -292,20 +309,40 @@ def _as_seen(message: OutboundMessage, claim: Claim):
     )
 
 
-def _record_sent(message: OutboundMessage, claim: Claim, sent_at: datetime) -> str:
-    marked = _as_seen(message, claim).update(
-        status=OutboundMessage.Status.SENT,
-        sent_at=sent_at,
-        claimed_until=None,
-        claim_token=None,
-        sending_since=None,
-        last_error="",
-        updated_at=sent_at,
+# The two writes of every message, in plain SQL because they run once per message sent: the same conditions as
+# `_as_seen` (still pending, same time and sequence, still this claim's), written with a prefix per row.
+_TABLE = OutboundMessage._meta.db_table
+
+
+def _seen_condition(prefix: str) -> str:
+    return (
+        f"id = %({prefix}_id)s AND status = %(pending)s AND due_at = %({prefix}_due)s"
+        f" AND sequence = %({prefix}_sequence)s AND claim_token = %(token)s::uuid"
     )
-    if not marked:
-        logger.info("outbox: message %s changed while it was being sent; it stays owed as changed", message.pk)
-        return _release(message, claim, outcome_known=True)
-    return OutboundMessage.Status.SENT
+
+
+def _seen_params(prefix: str, message: OutboundMessage) -> dict:
+    return {
+        "pending": OutboundMessage.Status.PENDING,
+        f"{prefix}_id": message.pk,
+        f"{prefix}_due": message.due_at,
+        f"{prefix}_sequence": message.sequence,
+    }
+
+
+# Sent: the result recorded and the claim given up.
+_MARK_SENT = (
+    f"UPDATE {_TABLE} SET status = %(sent)s, sent_at = %(sent_at)s, claimed_until = NULL, claim_token = NULL,"  # noqa: S608
+    f" sending_since = NULL, last_error = '', updated_at = %(sent_at)s WHERE {_seen_condition('sent')}"
+)
+# An attempt started: counted, the one before it counted as interrupted if its outcome was never recorded, and the
+# lease stretched to cover the send; only while the lease still holds.
+_START_ATTEMPT = (
+    f"UPDATE {_TABLE} SET attempts = attempts + 1,"  # noqa: S608
+    " interrupted_attempts = interrupted_attempts + CASE WHEN sending_since IS NULL THEN 0 ELSE 1 END,"
+    " sending_since = %(now)s, claimed_until = GREATEST(claimed_until, %(window)s), updated_at = %(now)s"
+    f" WHERE {_seen_condition('start')} AND claimed_until > %(now)s"
+)
 
 
 def _release(message: OutboundMessage, claim: Claim, *, outcome_known: bool = False) -> str:
