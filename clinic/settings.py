@@ -82,13 +82,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a cached public page for an anonymous visitor is answered from here, whole, with the headers every
+    # middleware below gave it when it was rendered; nothing else runs (clinic/core/pagecache.py).
+    "clinic.core.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Before anything reads request.POST: a form not in UTF-8, or a NUL in the address, gets a 400 page.
     "clinic.core.request_guard.RejectUnreadableRequestsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions: a cached public page for an anonymous visitor is answered from here (clinic/core/pagecache.py).
-    "clinic.core.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -71,10 +71,18 @@ def _generation() -> str | None:
     return generation
 
 
+# Settings that shape the headers a stored page carries (the security middleware's, the content security and
+# permissions policies): a change to one, even through the environment alone, is a new release.
+_HEADER_SETTINGS = ("SECURE_", "CONTENT_SECURITY_POLICY", "PERMISSIONS_POLICY", "X_FRAME_OPTIONS")
+
+
 @functools.cache
 def release() -> str:
-    """What this deploy renders pages with: templates, the hashed static file names and the project's code."""
+    """What this deploy renders pages with: templates, the hashed static file names, the project's code and the
+    settings behind the stored headers."""
     digest = hashlib.sha256(settings.RELEASE.encode())
+    for name in sorted(name for name in dir(settings) if name.startswith(_HEADER_SETTINGS)):
+        digest.update(f"{name}={getattr(settings, name)!r}".encode())
     roots = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]
     roots += [Path(settings.BASE_DIR) / app for app in ("clinic", "education", "intake", "booking")]
     files = [path for root in roots for path in sorted(root.rglob("*")) if path.suffix in {".html", ".txt", ".py"}]
@@ -130,8 +138,11 @@ def _storable(request, response) -> bool:
 
 
 class PublicPageCacheMiddleware:
-    """Serve and store public pages (see the module's docstring). Sits just inside WhiteNoise and
-    SecurityMiddleware, so a cached page still gets the security headers and skips sessions, CSRF and auth."""
+    """Serve and store public pages (see the module's docstring). First of all the middleware: a stored page
+    carries the headers every other middleware gave it (security, content security and permissions policies, frame
+    options), so a hit runs none of them, and no session, CSRF, auth or messages work at all. What the others would
+    refuse or redirect (plain HTTP when HTTPS is required, a NUL in the path or in a parameter the page reads) is
+    never a stored 200 under its key, so it reaches them."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -158,11 +169,14 @@ class PublicPageCacheMiddleware:
             for name, value in headers:
                 response.headers[name] = value
             return response
-        request.is_public_page = True
-        response = self.get_response(request)
+        response = self._render(request)
         if _storable(request, response):
             headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED]
             entry = (generation, response.status_code, headers, response.content)
             cache.set(key, entry, TIMEOUT)
             caches["local"].set(key, entry, TIMEOUT)
         return response
+
+    def _render(self, request):
+        request.is_public_page = True
+        return self.get_response(request)

@@ -61,6 +61,36 @@ def test_it_serves_the_next_anonymous_visitor_from_the_cache(client, django_asse
     assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
 
 
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+def test_a_page_from_the_cache_carries_every_security_header_a_rendered_one_does(client):
+    """The cache answers before any other middleware runs: the headers they add must come stored with the page."""
+    rendered = client.get("/learn/")
+    with mock.patch.object(pagecache.PublicPageCacheMiddleware, "_render", side_effect=AssertionError("rendered")):
+        cached = Client().get("/learn/")
+
+    assert cached.content == rendered.content
+    for name in SECURITY_HEADERS:
+        assert rendered.has_header(name), name
+        assert cached[name] == rendered[name], name
+
+
+def test_plain_http_is_still_sent_to_https_when_a_page_is_cached(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/learn/", secure=True).status_code == 200  # stored, under the https key
+    response = Client().get("/learn/")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/learn/"
+
+
 def test_it_never_shares_a_staff_members_page_or_csrf_token_with_another_visitor(client):
     staff = clinic_admin_user(first_name="Meera")
     staff_client = Client()
