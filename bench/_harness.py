@@ -20,7 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
+def free_port(offset: int = 0) -> int:
+    """BENCH_PORT + `offset` when BENCH_PORT is set (a shared machine gives each engineer a range), else any free
+    port."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"]) + offset
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._harness import bench_env, ensure_database  # noqa: E402
+from bench._harness import bench_env, ensure_database, free_port  # noqa: E402
 
 COUNT = int(os.environ.get("BENCH_MESSAGES", "10000"))
 
@@ -45,7 +45,7 @@ def main():
     )
     print(f"{COUNT} due messages queued")
 
-    with PrivateRedis() as redis, SMTPSink() as smtp:
+    with PrivateRedis(port=free_port(1)) as redis, SMTPSink(port=free_port(2)) as smtp:
         worker_env = process_env(CELERY_BROKER_URL=redis.url, EMAIL_URL=smtp.url, OUTBOX_BATCH_SIZE="100")
         workers = [CeleryProcess("worker", worker_env, "-P", "solo", "-n", f"w{i}@%h") for i in (1, 2)]
         for worker in workers:

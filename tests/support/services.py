@@ -68,13 +68,13 @@ class SMTPSink:
     """A local SMTP server that counts what it receives by Message-ID and the connections it was sent on (or
     refuses everything, or takes `delay` seconds to accept each message)."""
 
-    def __init__(self, *, refuse: bool = False, delay: float = 0):
+    def __init__(self, *, refuse: bool = False, delay: float = 0, port: int | None = None):
         self.refuse = refuse
         self.delay = delay
         self.lock = threading.Lock()
         self.message_ids: list[str] = []
         self.connections = 0
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(_SinkHandler(self), hostname="127.0.0.1", port=self.port)
 
     def __enter__(self):
@@ -104,8 +104,8 @@ class SMTPSink:
 class PrivateRedis:
     """A redis-server of our own on a free port, so a test can stop and restart it."""
 
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, *, port: int | None = None):
+        self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="clinic-redis-")
         self.proc = None
 
