@@ -167,6 +167,9 @@ else:
 # Part of every cached page's key: set it to the release (e.g. the git commit) so a deploy never serves old pages;
 # the page cache also hashes the templates, static manifest and code itself.
 RELEASE = env.str("RELEASE", default="")
+# How long a web process takes the page cache's generation it last read as current (clinic/core/pagecache.py): a
+# content change reaches other processes' cached pages within this many seconds of its commit; 0 reads it every time.
+PAGE_CACHE_GENERATION_SECONDS = env.float("PAGE_CACHE_GENERATION_SECONDS", default=1.0)
 # Each process's own memory, in front of the shared cache, for entries keyed by a version read from the database
 # on every request (whole slots answers): no staleness to share, and no round trip to Redis on a hit.
 CACHES["local"] = {

@@ -69,8 +69,11 @@ def _clean_cache():
     """Each test starts with an empty cache (Redis database of its own), so cached pages never leak between tests."""
     from django.core.cache import cache, caches
 
+    from clinic.core import pagecache
+
     cache.clear()
     caches["local"].clear()
+    pagecache.forget_generation()
     return
 
 

@@ -18,11 +18,14 @@ holds the generation it was rendered under; `public_pages_changed()` (called by 
 locations or services, on commit) starts a new generation, so every older entry is ignored from then on. The
 generation is read before rendering, so a page rendered from data that a commit replaces meanwhile is stored under
 the old generation and never served. Entries live in the shared cache and, once used, in each process's memory
-too, checked against the generation, which is always read from the shared cache.
+too, checked against the generation, which each process reads from the shared cache at most every
+PAGE_CACHE_GENERATION_SECONDS (1 s): so a page served from memory costs no network round trip, and a change reaches
+every process within that second of its commit (at once in the process that made it).
 """
 
 import functools
 import hashlib
+import time
 import uuid
 from pathlib import Path
 
@@ -59,15 +62,39 @@ def public_pages_changed() -> None:
 
 
 def generation_bump() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    generation = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, generation, timeout=None)
+    _remember(generation)  # this process serves the change at once (a new generation has no entries yet)
+
+
+# This process's last read of the generation and until when (time.monotonic()) it is taken as current: a cached
+# page then costs no round trip to the shared cache at all. Other processes see a change within
+# PAGE_CACHE_GENERATION_SECONDS of its commit (0: read on every request).
+_known: tuple[str | None, float] = (None, 0.0)
+
+
+def _remember(generation: str) -> None:
+    global _known
+    _known = (generation, time.monotonic() + settings.PAGE_CACHE_GENERATION_SECONDS)
+
+
+def forget_generation() -> None:
+    """Read the generation from the shared cache on the next request (tests, after clearing the caches)."""
+    global _known
+    _known = (None, 0.0)
 
 
 def _generation() -> str | None:
     """The current generation, started if there is none; None when the shared cache cannot be reached."""
+    generation, until = _known
+    if generation is not None and time.monotonic() < until:
+        return generation
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         generation = cache.get(GENERATION_KEY)
+    if generation is not None:
+        _remember(generation)
     return generation
 
 

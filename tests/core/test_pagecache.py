@@ -4,6 +4,7 @@ it holds nothing personal and no CSRF token, and a change, a deploy or a session
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.template import engines
 from django.test import Client
@@ -161,6 +162,31 @@ def test_it_renders_again_after_a_change_commits(client, django_capture_on_commi
     assert "Old name" in client.get("/").content.decode()  # not before the change commits
     for callback in callbacks:
         callback()
+    assert "New name" in client.get("/").content.decode()
+
+
+def test_a_change_committed_by_another_process_is_served_within_the_generation_seconds(client, settings):
+    settings.PAGE_CACHE_GENERATION_SECONDS = 60
+    location = LocationFactory(name="Old name")
+    client.get("/")
+    location.name = "New name"
+    location.save()
+    # Another web process's change: the new generation is in the shared cache, not yet known to this process.
+    cache.set(pagecache.GENERATION_KEY, "started-elsewhere", timeout=None)
+    assert "Old name" in client.get("/").content.decode()  # this process takes its last read as current meanwhile
+
+    with mock.patch.object(pagecache.time, "monotonic", return_value=pagecache.time.monotonic() + 61):
+        assert "New name" in client.get("/").content.decode()
+
+
+def test_the_process_that_commits_a_change_serves_it_at_once(client, settings, django_capture_on_commit_callbacks):
+    settings.PAGE_CACHE_GENERATION_SECONDS = 60
+    location = LocationFactory(name="Old name")
+    client.get("/")
+    location.name = "New name"
+    location.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        location_changed()
     assert "New name" in client.get("/").content.decode()
 
 
