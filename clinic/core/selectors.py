@@ -1,7 +1,7 @@
 """Reads of the shared core that many pages reuse."""
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 from .models import DataVersion, Location
 
@@ -19,7 +19,21 @@ def active_locations() -> list[Location]:
 
 def data_version(name: str) -> int:
     """The committed version of the data called `name` (0 before its first change); one indexed read, in plain
-    SQL because the slots API asks it on every request."""
+    SQL because the slots API asks it on every request.
+
+    Outside a transaction the read is also the connection's health check: Django's own check costs a round trip
+    (`SELECT 1`) before the first query of every request, so it is skipped here, and a kept connection found broken
+    (the database restarted) is closed and the read tried once more on a new one, which is what the check does."""
+    if connection.connection is not None and not connection.in_atomic_block:
+        connection.health_check_done = True
+        try:
+            return _read_version(name)
+        except (InterfaceError, OperationalError):
+            connection.close()  # a kept connection that no longer works: the read is tried on a new one
+    return _read_version(name)
+
+
+def _read_version(name: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT value FROM {DataVersion._meta.db_table} WHERE name = %s", [name])  # noqa: S608
         row = cursor.fetchone()
