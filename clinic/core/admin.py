@@ -97,7 +97,10 @@ class LocationAdmin(AuditedAdmin, admin.ModelAdmin):
 
     fieldsets = [
         (None, {"fields": ["name", "slug", "is_active"]}),
-        ("Contact", {"fields": ["address", "city", "country", "phone", "emergency_number", "email", "time_zone"]}),
+        (
+            "Contact",
+            {"fields": ["address", "city", "country", "currency", "phone", "emergency_number", "email", "time_zone"]},
+        ),
         (
             "Online booking rules",
             {

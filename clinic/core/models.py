@@ -2,6 +2,7 @@
 
 import zoneinfo
 
+import phonenumbers
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
@@ -30,6 +31,19 @@ EMERGENCY_NUMBERS = {
 }
 
 
+# What each country's clocks are called for patients ("10:00 (India time)"): one name per zone, said once. A zone
+# not here is named by its city ("Asia/Dubai" -> "Dubai time"), which is right for a country with several zones.
+ZONE_NAMES = {
+    "Asia/Kolkata": "India time",
+    "Asia/Calcutta": "India time",
+    "Europe/London": "UK time",
+    "Europe/Dublin": "Irish time",
+    "Asia/Singapore": "Singapore time",
+    "Asia/Dubai": "UAE time",
+    "Pacific/Auckland": "New Zealand time",
+}
+
+
 class LocationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -52,6 +66,12 @@ class Location(models.Model):
         "of the location's country.",
     )
     email = models.EmailField(blank=True)
+    currency = models.CharField(
+        max_length=3,
+        default="INR",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 currency code in capitals, such as INR or GBP.")],
+        help_text="ISO currency code of the prices patients see for this clinic (INR, GBP).",
+    )
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone], default="Asia/Kolkata")
     is_active = models.BooleanField(default=True)
     # Booking rules, per location.
@@ -88,6 +108,20 @@ class Location(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def zone_name(self) -> str:
+        """'India time', 'UK time': how the patient pages name this clinic's clock."""
+        return ZONE_NAMES.get(self.time_zone) or f"{self.time_zone.rsplit('/', 1)[-1].replace('_', ' ')} time"
+
+    @property
+    def phone_example(self) -> str:
+        """A made-up mobile number of the clinic's country as patients there write it ('081234 56789' in India),
+        for the phone field's hint."""
+        example = phonenumbers.example_number_for_type(self.country, phonenumbers.PhoneNumberType.MOBILE)
+        if example is None:
+            return ""
+        return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
 
     @property
     def address_lines(self) -> list[str]:

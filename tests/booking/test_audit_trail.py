@@ -103,7 +103,8 @@ def test_admin_changes_to_a_location_are_audited(admin_client, clinic):
     location = clinic["location"]
     data = {
         "name": "Indiranagar", "slug": location.slug, "is_active": "on", "address": location.address,
-        "city": location.city, "country": "IN", "phone": "+91 80 4567 8900", "email": "", "time_zone": "Asia/Kolkata",
+        "city": location.city, "country": "IN", "currency": "INR",
+            "phone": "+91 80 4567 8900", "email": "", "time_zone": "Asia/Kolkata",
         "min_notice_minutes": 60, "horizon_days": 60, "slot_step_minutes": 15, "cancellation_cutoff_hours": 24,
     }  # fmt: skip
 
