@@ -36,3 +36,25 @@ def test_it_refuses_an_emergency_number_that_is_not_a_few_digits(bad):
         location.full_clean()
 
     assert set(error.value.message_dict) == {"emergency_number"}
+
+
+@pytest.mark.parametrize(
+    ("zone", "name"),
+    [("Asia/Kolkata", "India time"), ("Europe/London", "UK time"), ("America/New_York", "New York time")],
+)
+def test_it_names_its_clock_once_for_patients(zone, name):
+    assert LocationFactory.build(time_zone=zone).zone_name == name
+
+
+@pytest.mark.parametrize(("country", "example"), [("IN", "081234 56789"), ("GB", "07400 123456")])
+def test_it_gives_a_phone_example_of_its_own_country(country, example):
+    assert LocationFactory.build(country=country).phone_example == example
+
+
+def test_it_refuses_a_currency_that_is_not_an_iso_code():
+    location = LocationFactory.build(currency="inr")
+
+    with pytest.raises(ValidationError) as error:
+        location.full_clean()
+
+    assert set(error.value.message_dict) == {"currency"}
