@@ -85,9 +85,9 @@ def _rendered(
 
 
 def _when(appointment: Appointment) -> str:
-    """'Monday 16 June at 09:00 (IST)' for subject lines."""
+    """'Monday 16 June at 09:00 (India time)' for subject lines."""
     local = appointment.local_start
-    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M} ({local:%Z})"
+    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M} ({appointment.location.zone_name})"
 
 
 def _is_ahead(appointment: Appointment | None, *statuses: str) -> bool:
