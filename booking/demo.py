@@ -23,16 +23,41 @@ SERVICES = [
     ("initial-assessment", "Initial assessment", 60, 0, 2000, False, False),
     ("virtual-consultation", "Virtual consultation", 30, 0, 1000, False, False),
 ]
-# username -> (bio, qualifications, location slugs)
+# username -> the public profile (made-up people and registration numbers, for the demo only)
 THERAPISTS = {
-    "therapist": (
-        "Sports physiotherapist; runners and desk-bound necks.",
-        "MPT (Sports), certified in dry needling",
-        None,
-    ),
-    "priya": ("Musculoskeletal physiotherapist with a focus on shoulders.", "MPT (Ortho), dry needling level 2", None),
-    "kavya": ("Treats headaches, jaw and neck pain.", "BPT, dry needling level 1", None),
-    "oliver": ("Chartered physiotherapist; back pain and returning to sport.", "MCSP, AACP dry needling", None),
+    "therapist": {
+        "title": "Sports physiotherapist",
+        "bio": "Arjun treats runners, cricketers and people whose necks ache after long days at a desk.\n\n"
+        "He combines dry needling with a clear home exercise plan, so the benefit lasts after the session.",
+        "qualifications": "MPT (Sports), certified in dry needling",
+        "registration_body": "Karnataka State Allied and Healthcare Council",
+        "registration_number": "KSAHC-PT-20418",
+        "languages": "English, Hindi, Kannada, Malayalam",
+    },
+    "priya": {
+        "title": "Musculoskeletal physiotherapist",
+        "bio": "Priya focuses on shoulders: frozen shoulder, rotator cuff pain and recovery after surgery.",
+        "qualifications": "MPT (Ortho), dry needling level 2",
+        "registration_body": "Indian Association of Physiotherapists",
+        "registration_number": "IAP-L-33907",
+        "languages": "English, Tamil, Telugu",
+    },
+    "kavya": {
+        "title": "Physiotherapist for head, jaw and neck pain",
+        "bio": "Kavya treats tension headaches, jaw pain and stiff necks, gently and step by step.",
+        "qualifications": "BPT, dry needling level 1",
+        "registration_body": "Indian Association of Physiotherapists",
+        "registration_number": "IAP-L-41256",
+        "languages": "English, Kannada, Tamil",
+    },
+    "oliver": {
+        "title": "Chartered physiotherapist",
+        "bio": "Oliver helps people with back pain get moving again and return to the sport they love.",
+        "qualifications": "BSc (Hons) Physiotherapy, MCSP, AACP dry needling",
+        "registration_body": "Health and Care Professions Council (HCPC)",
+        "registration_number": "PH123456",
+        "languages": "English, French",
+    },
 }
 # A morning and an afternoon block, Monday to Friday, and Saturday mornings, in each location's own time.
 WEEK = [(day, time(9), time(13)) for day in range(5)] + [(day, time(14), time(18)) for day in range(5)]
@@ -61,14 +86,9 @@ def seed(*, locations, staff) -> None:
     london = [loc for loc in locations if loc.time_zone == "Europe/London"]
     india = [loc for loc in locations if loc not in london]
     for index, user in enumerate(therapists):
-        bio, qualifications, _ = THERAPISTS.get(user.username, ("", "", None))
         therapist, _ = Therapist.objects.update_or_create(
             user=user,
-            defaults={
-                "display_name": user.get_full_name() or user.username,
-                "bio": bio,
-                "qualifications": qualifications,
-            },
+            defaults={"display_name": user.get_full_name() or user.username, **THERAPISTS.get(user.username, {})},
         )
         # The last therapist works in London, the others share the Indian clinics.
         where = london if (index == len(therapists) - 1 and london) else india

@@ -59,10 +59,25 @@ class TherapistQuerySet(models.QuerySet):
 
 
 class Therapist(models.Model):
+    """A clinician patients book. The profile fields show on their public page (/book/therapists/<id>/), so a
+    patient can check who will needle them and with which registration."""
+
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="therapist")
     display_name = models.CharField(max_length=120)
-    bio = models.TextField(blank=True)
+    title = models.CharField(
+        max_length=120, blank=True, help_text="One line under the name, such as “Sports physiotherapist”."
+    )
+    bio = models.TextField(blank=True, help_text="A few sentences for patients, one paragraph per blank line.")
     qualifications = models.CharField(max_length=250, blank=True)
+    registration_body = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="Who registers this therapist, such as “Health and Care Professions Council (HCPC)”.",
+    )
+    registration_number = models.CharField(max_length=40, blank=True)
+    languages = models.CharField(
+        max_length=160, blank=True, help_text="Languages spoken with patients, separated by commas."
+    )
     locations = models.ManyToManyField("core.Location", related_name="therapists", blank=True)
     services = models.ManyToManyField(Service, related_name="therapists", blank=True)
     is_active = models.BooleanField(default=True)
@@ -75,6 +90,20 @@ class Therapist(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    @property
+    def initials(self) -> str:
+        """Up to two initials for the avatar drawn in place of a photo."""
+        words = [word for word in self.display_name.replace("-", " ").split() if word[:1].isalpha()]
+        return "".join(word[0] for word in (words[:1] + words[1:][-1:])).upper()
+
+    @property
+    def language_list(self) -> list[str]:
+        return [language.strip() for language in self.languages.split(",") if language.strip()]
+
+    @property
+    def bio_paragraphs(self) -> list[str]:
+        return [part.strip() for part in self.bio.replace("\r\n", "\n").split("\n\n") if part.strip()]
 
 
 class WorkingHours(models.Model):

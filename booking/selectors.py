@@ -134,6 +134,11 @@ def therapists_for(location: Location, service: Service):
     return Therapist.objects.active().filter(locations=location, services=service)
 
 
+def therapists_public():
+    """Active therapists, for the public profile pages."""
+    return Therapist.objects.active().order_by("display_name", "pk")
+
+
 def services_at(location: Location | None):
     """Active services offered at `location`, or (None) at any active location: a service no clinic offers is
     listed nowhere, since it could only dead-end."""

@@ -24,3 +24,18 @@ def test_it_seeds_services_therapists_and_hours_idempotently():
     }
     for location in Location.objects.all():
         assert WorkingHours.objects.filter(location=location).exists(), location
+
+
+@override_settings(DEBUG=True)
+def test_it_fills_the_therapists_profiles_and_each_clinics_currency():
+    call_command("seed_demo", verbosity=0)
+
+    for therapist in Therapist.objects.all():
+        assert therapist.title, therapist
+        assert therapist.bio, therapist
+        assert therapist.qualifications, therapist
+        assert therapist.registration_body, therapist
+        assert therapist.registration_number, therapist
+        assert therapist.language_list, therapist
+    currencies = dict(Location.objects.values_list("country", "currency"))
+    assert currencies == {"IN": "INR", "GB": "GBP"}

@@ -95,6 +95,8 @@ EXPECTED = {
     "booking:start": everyone(200),
     "booking:confirm": everyone(302),
     "booking:api_slots": everyone(400),
+    "booking:therapists": everyone(200),
+    "booking:therapist": everyone(200),  # a public profile
     "booking:manage": Expect(404, 200, 404, 404, 404, 404),
     "booking:manage_ics": Expect(404, 200, 404, 404, 404, 404),
     "booking:manage_reschedule": Expect(404, 200, 404, 404, 404, 404),
@@ -246,6 +248,7 @@ def _world():
             "message": message.pk,
             "hours": hours.pk,
             "time_off": time_off.pk,
+            "therapist": therapist.pk,
         },
         "tokens": {
             "manage": manage_token(records["elsewhere"]["appointment"]),
@@ -284,7 +287,8 @@ def url_for(route: str, name: str, actor: str, world) -> str:
           "desk:finish": ids["appointment"], "desk:no_show": ids["appointment"], "desk:cancel": ids["appointment"],
           "desk:reschedule": ids["appointment"], "desk:move": ids["appointment"], "desk:resend": ids["message"],
           "desk:patient": ids["patient"],
-          "desk:hours": ids["hours"], "desk:time_off": ids["time_off"]}  # fmt: skip
+          "desk:hours": ids["hours"], "desk:time_off": ids["time_off"],
+          "booking:therapist": ids["therapist"]}  # fmt: skip
     values = {
         # The patient (of London) holds their own links; for anyone else the link is tampered with.
         "<str:token>": tokens["returning" if name.startswith("intake:") else "manage"] + ("" if own else "x"),
