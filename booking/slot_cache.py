@@ -206,6 +206,33 @@ def answer(
     return items, min(first_kept - notice, first_beyond - horizon)
 
 
+def free_by_day(
+    *,
+    location: Location,
+    service: Service,
+    members: list[tuple[int, str]],
+    selection: str,
+    first_day: date,
+    days: int,
+    now: datetime,
+    at: int,
+) -> dict[date, list[tuple[int, str]]]:
+    """The same free slots as `answer`, kept by local day as (UTC seconds, JSON) pairs: what the time picker's
+    date strip counts and its chosen day lists, from the same cached day answers (no query when they are kept)."""
+    wanted = [first_day + timedelta(days=n) for n in range(max(days, 0))]
+    if not members or not wanted:
+        return {day: [] for day in wanted}
+    answers = _day_answers(location, service, members, selection, wanted, at=at)
+    rules = selectors.rules_for(location, service)
+    earliest, latest = (now + rules.min_notice).timestamp(), (now + rules.horizon).timestamp()
+    found = {}
+    for day in wanted:
+        starts, items = answers[day].starts, answers[day].items
+        low, high = bisect.bisect_left(starts, earliest), bisect.bisect_left(starts, latest)
+        found[day] = list(zip(starts[low:high], items[low:high], strict=True))
+    return found
+
+
 def response_key(params, *, at: int) -> str | None:
     """Where a whole answer to these query parameters is kept (None for parameters too odd to keep)."""
     values = [params.get(name, "") for name in ("location", "service", "therapist", "start", "days")]

@@ -1,14 +1,18 @@
-"""Views of the booking flow (/book/) and of the patient's self-service link (/book/manage/<token>/).
+"""Views of the booking flow (/book/), the therapists' public pages and the patient's self-service link
+(/book/manage/<token>/).
 
-The flow is plain GET forms, one choice per step, so it works without JavaScript; the slot picker script only
-swaps weeks in place using the slots API."""
+The flow is plain GET forms and links, one choice per step, so it works without JavaScript; the time picker's
+script only swaps the chosen day in place."""
 
+import json
 import uuid
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
+from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -20,13 +24,14 @@ from clinic.core.models import Location
 from intake.models import NeedlingBooking
 from intake.selectors import current_intake
 
-from . import selectors, services
+from . import selectors, services, slot_cache
 from .availability import Slot
 from .calendar import WHAT_TO_WEAR, appointment_ics
 from .forms import BookingDetailsForm, CancelForm
 from .models import Appointment, Service
 
 WEEK_DAYS = 7
+STRIP_DAYS = 14
 
 
 def _choice(params) -> dict:
@@ -85,7 +90,7 @@ def _week_start(params, location: Location, now) -> tuple[date, date, date]:
 
 @require_GET
 def start(request):
-    """Service -> location -> therapist -> week of free times, each step a GET form or links."""
+    """Service -> location -> therapist -> a day's free times, each step a GET form or links."""
     choice = _choice(request.GET)
     service, location, therapist = choice["service"], choice["location"], choice["therapist"]
     context = {"choice": choice}
@@ -108,24 +113,83 @@ def start(request):
     if therapist is None:
         therapists = selectors.therapists_for(location, service)
         return render(request, "booking/step_therapist.html", {**context, "therapists": therapists})
-    now = timezone.now()
-    first, today, last_bookable = _week_start(request.GET, location, now)
-    days = _week(location, service, therapist, first, now=now)
-    previous = max(first - timedelta(days=WEEK_DAYS), today)
-    following = first + timedelta(days=WEEK_DAYS)
-    context.update(
-        {
-            "location": location,
-            "days": days,
-            "first": first,
-            "previous_url": f"?{_query(choice, week=previous.isoformat())}" if first > today else None,
-            "next_url": f"?{_query(choice, week=following.isoformat())}" if following <= last_bookable else None,
-            "confirm_base": f"{reverse('booking:confirm')}?{_query(choice)}",
-            "api_url": f"{reverse('booking:api_slots')}?{_query(choice)}",
-            "zone_sample": now,
-        }
+    picker = _time_picker(request.GET, choice, now=timezone.now())
+    return render(request, "booking/step_week.html", {**context, **picker, "location": location})
+
+
+# The day's times in three groups, by the clinic's wall clock: before noon, until five, after.
+DAY_PARTS = (("Morning", 0, 12), ("Afternoon", 12, 17), ("Evening", 17, 24))
+
+
+def _time_picker(params, choice: dict, *, now) -> dict:
+    """A strip of STRIP_DAYS days from today (or a later strip), each with its number of free times; the chosen day's
+    times grouped by part of the day; and the first free time. All from the slot cache (booking/slot_cache.py):
+    one query for the diary version and, when nothing is cached, the team's and availability_for's five."""
+    location, service, therapist = choice["location"], choice["service"], choice["therapist"]
+    at = slot_cache.version()
+    members = slot_cache.team(location, service, at=at)
+    selection = "any"
+    if therapist != "any":
+        members, selection = [m for m in members if m[0] == therapist.pk], str(therapist.pk)
+    today = now.astimezone(location.zone).date()
+    last_bookable = today + timedelta(days=location.horizon_days)
+    wanted_day = parsing.iso_date(params.get("day"))
+    wanted_day = min(max(wanted_day, today), last_bookable) if wanted_day else None
+    strip_from = wanted_day or min(max(parsing.iso_date(params.get("from")) or today, today), last_bookable)
+    first = today + timedelta(days=(strip_from - today).days // STRIP_DAYS * STRIP_DAYS)
+    days = min(STRIP_DAYS, (last_bookable - first).days + 1)
+
+    def free(first_day, count):
+        return slot_cache.free_by_day(
+            location=location, service=service, members=members, selection=selection,
+            first_day=first_day, days=count, now=now, at=at,
+        )  # fmt: skip
+
+    by_day = free(first, days)
+    chosen = wanted_day or next((day for day, found in by_day.items() if found), first)
+    first_free = None
+    if first == today:  # the shortcut leads the first strip; past it, the first time is beyond the strip
+        later = (
+            by_day
+            if any(by_day.values())
+            else free(first + timedelta(days=days), (last_bookable - first).days + 1 - days)
+        )
+        first_free = next((_slot(found[0], location) for found in later.values() if found), None)
+    slots = [_slot(pair, location) for pair in by_day[chosen]]
+    groups = [(name, [slot for slot in slots if low <= slot.hour < high]) for name, low, high in DAY_PARTS]
+    following = first + timedelta(days=STRIP_DAYS)
+    return {
+        "strip": [
+            {"date": day, "free": len(found), "url": f"?{_query(choice, day=day)}"} for day, found in by_day.items()
+        ],
+        "chosen_day": chosen,
+        "groups": [(name, slots) for name, slots in groups if slots],
+        "first_free": first_free,
+        "previous_url": f"?{_query(choice, **{'from': first - timedelta(days=STRIP_DAYS)})}"
+        if first > today
+        else None,
+        "next_url": f"?{_query(choice, **{'from': following})}" if following <= last_bookable else None,
+        "confirm_base": f"{reverse('booking:confirm')}?{_query(choice)}",
+    }
+
+
+@dataclass(frozen=True)
+class PickedSlot:
+    start: datetime
+    param: str  # as confirm links carry it
+    hour: int  # the clinic's wall clock, for the part of the day
+    therapist_name: str
+
+
+def _slot(pair: tuple[int, str], location: Location) -> PickedSlot:
+    seconds, item = pair
+    start = datetime.fromtimestamp(seconds, UTC)
+    return PickedSlot(
+        start=start,
+        param=parsing.start_param(start),
+        hour=start.astimezone(location.zone).hour,
+        therapist_name=json.loads(item)["therapist"]["name"],
     )
-    return render(request, "booking/step_week.html", context)
 
 
 def _not_suitable_for_needling(request):
@@ -184,10 +248,10 @@ def confirm(request):
                 phone=patient.phone,
                 date_of_birth=patient.date_of_birth,
             )
-        form = BookingDetailsForm(initial=initial, region=location.country)
+        form = BookingDetailsForm(initial=initial, region=location.country, phone_example=location.phone_example)
         return render(request, "booking/confirm.html", {**context, "form": form})
 
-    form = BookingDetailsForm(request.POST, region=location.country)
+    form = BookingDetailsForm(request.POST, region=location.country, phone_example=location.phone_example)
     if not form.is_valid():
         return render(request, "booking/confirm.html", {**context, "form": form}, status=400)
     data = form.cleaned_data
@@ -210,7 +274,11 @@ def confirm(request):
         return _refused(request, location, service)
     except services.SlotTaken as taken:
         # Keep what they typed; offer the nearest free times as choices in the same form, with a fresh key.
-        form = BookingDetailsForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
+        form = BookingDetailsForm(
+            initial={**data, "submission_key": uuid.uuid4()},
+            region=location.country,
+            phone_example=location.phone_example,
+        )
         alternatives = [(slot, parsing.start_param(slot.start)) for slot in taken.nearest]
         return render(
             request,
@@ -219,7 +287,11 @@ def confirm(request):
             status=409,
         )
     except services.BookingError as error:
-        form = BookingDetailsForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
+        form = BookingDetailsForm(
+            initial={**data, "submission_key": uuid.uuid4()},
+            region=location.country,
+            phone_example=location.phone_example,
+        )
         return render(request, "booking/confirm.html", {**context, "form": form, "error": error.message}, status=400)
     return redirect(reverse("booking:manage", args=[services.manage_token(appointment)]) + "?booked=1")
 
