@@ -28,7 +28,9 @@ class PatientDetailsForm(forms.Form):
 
     first_name = forms.CharField(max_length=80)
     last_name = forms.CharField(max_length=80)
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(
+        label="E-mail address", error_messages={"invalid": "Enter an e-mail address such as name@example.com."}
+    )
     phone = PhoneNumberField(help_text="With the country code if it is not a local number.")
     date_of_birth = BoundedDateField(widget=DateInput, label="Date of birth", validators=[validate_date_of_birth])
 
@@ -40,9 +42,15 @@ class PatientDetailsForm(forms.Form):
         "date_of_birth": "bday",
     }
 
-    def __init__(self, *args, region: str = "IN", **kwargs):
+    def __init__(self, *args, region: str = "IN", phone_example: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].region = region
+        if phone_example:  # the clinic's own country's: a US example tells a patient in India nothing
+            self.fields[
+                "phone"
+            ].help_text = (
+                f"For example {phone_example}. A number from another country needs its country code, such as +44."
+            )
         for name, value in self.AUTOCOMPLETE.items():
             self.fields[name].widget.attrs["autocomplete"] = value
 
