@@ -268,10 +268,10 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # Local defaults print e-mails to the console and link to localhost. With DEBUG off each must be set for real:
 # patients' e-mails and texts silently going to a log, or links pointing at localhost, is worse than not starting.
 _LOCAL_EMAIL_SCHEMES = ("consolemail", "filemail", "memorymail", "dummymail")
-_LOCAL_FROM_EMAIL = "Dry Needling Clinic <appointments@clinic.example>"
+_LOCAL_FROM_EMAIL = "Needle & Move <appointments@clinic.example>"
 # `make run` serves on PORT, so local links follow it: a manage link in a console e-mail works on any port.
 _LOCAL_PORT = env.str("PORT", default="") or "8000"
-if not _LOCAL_PORT.isdigit():
+if not (_LOCAL_PORT.isascii() and _LOCAL_PORT.isdigit()):
     raise ImproperlyConfigured(f"PORT must be a port number, not {_LOCAL_PORT!r}.")
 _LOCAL_SITE_URL = f"http://127.0.0.1:{_LOCAL_PORT}"
 

@@ -72,7 +72,7 @@ class AccessibleFormMixin:
 
 
 def _plain_label(label: str) -> str:
-    label = re.sub(r"^If [^:]*: ", "", label).rstrip("?")
+    label = re.sub(r"^If [^:]*: ", "", label).rstrip("?.:")  # "…you take.: Please…" read as a stray artefact
     return label[:1].upper() + label[1:]
 
 

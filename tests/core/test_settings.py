@@ -125,7 +125,7 @@ def test_it_starts_with_a_complete_production_environment():
         ("SITE_URL", "http://127.0.0.1:8000"),
         ("SITE_URL", "not a url"),
         ("DEFAULT_FROM_EMAIL", None),
-        ("DEFAULT_FROM_EMAIL", "Dry Needling Clinic <appointments@clinic.example>"),
+        ("DEFAULT_FROM_EMAIL", "Needle & Move <appointments@clinic.example>"),
     ],
 )
 def test_it_refuses_to_guess_in_production(name, value):
