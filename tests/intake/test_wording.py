@@ -95,3 +95,18 @@ def test_it_copies_no_run_of_ten_words_from_any_seed_article():
 
     assert len(ours) > 20
     assert copied == set()
+
+
+@pytest.mark.parametrize(
+    ("label", "plain"),
+    [
+        ("If yes: which medicines? Choose all you take.", "Which medicines? Choose all you take"),
+        ("Do you have a pacemaker?", "Do you have a pacemaker"),
+        ("Your date of birth:", "Your date of birth"),
+    ],
+)
+def test_the_error_summary_reads_each_label_without_its_own_punctuation(label, plain):
+    """Prevents "Choose all you take.: Please answer" in the error summary."""
+    from intake.forms import _plain_label
+
+    assert _plain_label(label) == plain
