@@ -14,7 +14,7 @@ from clinic.core import outbox
 from intake.selectors import SESSION_KEY
 from tests.booking.factories import IntakeFactory, ServiceFactory, therapist_at
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import VIEWPORTS, save_screenshot
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,10 +47,12 @@ def choose_a_time(page):
     page.get_by_role("link", name=re.compile("Bangalore – Indiranagar")).click()
     page.get_by_role("link", name=re.compile("Any therapist")).click()
     page.get_by_role("heading", name="Choose a time").wait_for()
-    save_screenshot(page, "booking-week")
+    save_screenshot(page, "booking-times")
     assert_accessible(page)
     # Three days ahead: beyond the 24-hour cut-off, so the patient may still change it online.
-    slot = page.locator("section.day").nth(3).locator("a.slot").first
+    page.locator("a.date-strip-day").nth(3).click()
+    expect(page.locator("a.date-strip-day").nth(3)).to_have_attribute("aria-current", "date")
+    slot = page.locator(".day-times a.slot").first
     box = slot.bounding_box()
     assert box["width"] >= 44
     assert box["height"] >= 44
@@ -83,7 +85,7 @@ def test_a_cleared_patient_books_then_reschedules_and_cancels_by_the_emailed_lin
 
     phone.get_by_role("heading", name="You’re booked").wait_for()
     assert chosen in phone.locator("main").inner_text()
-    assert "IST, Asia/Kolkata time" in phone.locator("main").inner_text()
+    assert "(India time)" in phone.locator("main").inner_text()
     assert phone.get_by_role("heading", name="Before you come").is_visible()
     save_screenshot(phone, "booking-booked")
     assert_accessible(phone)
@@ -172,13 +174,121 @@ def test_a_not_suitable_patient_is_offered_only_services_without_needles(phone, 
     assert_accessible(phone)
 
 
-def test_the_slot_picker_changes_week_with_the_keyboard(phone, live_server, clinic):
-    phone.goto("/book/?service=dry-needling&location=indiranagar&therapist=any")
-    first_week = phone.locator("#week h3").first.inner_text()
-    later = phone.get_by_role("link", name="Later week")
-    later.focus()
+@pytest.fixture
+def office_hours():
+    """A clinic open 09:00-13:00 and 14:00-18:00 on weekdays, like the demo: 28 times a day for one therapist."""
+    location = LocationFactory(slug="hyderabad", name="Hyderabad – Banjara Hills", time_zone="Asia/Kolkata")
+    service = ServiceFactory(
+        slug="assessment", name="Initial assessment", locations=[location], buffer_after_minutes=15
+    )
+    hours = tuple((day, 9, 13) for day in range(5)) + tuple((day, 14, 18) for day in range(5))
+    therapist_at(location, [service], hours=hours, display_name="Priya Raman")
+    return location
+
+
+TIMES = "/book/?service=assessment&location=hyderabad&therapist=any"
+
+
+def test_the_time_picker_shows_a_day_within_one_phone_screen(phone, office_hours):
+    phone.goto(TIMES)
+    days = phone.locator("a.date-strip-day")
+    expect(days).to_have_count(14)
+    busiest = next(n for n in range(14) if "28 free times" in days.nth(n).text_content())
+    days.nth(busiest).click()
+    expect(days.nth(busiest)).to_have_attribute("aria-current", "date")
+
+    parts = phone.locator(".day-times h3").all_inner_texts()
+    strip_top = phone.locator(".date-strip-nav").bounding_box()["y"]
+    times = phone.locator(".day-times").bounding_box()
+    save_screenshot(phone, "booking-date-strip")
+    assert [part.lower() for part in parts] == ["morning", "afternoon", "evening"]  # 17:00 and 17:15 are evening
+    assert phone.locator(".day-times a.slot").count() == 28
+    # The strip and the whole day's times together fit the 844 px screen of a phone.
+    assert times["y"] + times["height"] - strip_top <= 844, (strip_top, times)
+    for slot in phone.locator(".day-times a.slot").all()[:3]:
+        box = slot.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44
+    assert_accessible(phone)
+
+
+def test_the_first_free_time_is_one_tap_from_the_picker(phone, office_hours):
+    phone.goto(TIMES)
+    first = phone.locator(".first-free strong").inner_text()
+
+    phone.get_by_role("link", name="Book the first free time").click()
+
+    phone.get_by_role("heading", name="Confirm your booking").wait_for()
+    assert first in phone.locator("main").inner_text()
+
+
+def test_the_time_picker_works_by_keyboard(phone, office_hours):
+    phone.goto(TIMES)
+    chosen = phone.locator('a.date-strip-day[aria-current="date"]')
+    before = phone.locator("#day-title").inner_text()
+    next_day = phone.locator('a.date-strip-day[aria-current="date"] >> xpath=../following-sibling::li[1]/a')
+    next_day.focus()
     phone.keyboard.press("Enter")
-    expect(phone.locator("#week h3").first).not_to_have_text(first_week)
-    assert "week=" in phone.url  # the script kept the address in step, so a reload shows the same week
-    assert phone.locator("a.slot").count() > 0
+
+    expect(phone.locator("#day-title")).not_to_have_text(before)
+    expect(phone.locator("#day-title")).to_be_focused()  # the script put the keyboard on the day's times
+    assert "day=" in phone.url  # and kept the address in step, so Back and reload show the same day
+    expect(chosen).to_have_count(1)
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Tab")  # past "Times are India time." to the first time of the day
+    focused = phone.evaluate("document.activeElement.className")
+    assert "slot" in focused
+    phone.keyboard.press("Enter")
+    phone.get_by_role("heading", name="Confirm your booking").wait_for()
+
+
+def test_the_time_picker_works_without_javascript(browser, live_server, office_hours):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, **VIEWPORTS["phone"])
+    page = context.new_page()
+    page.goto(TIMES)
+    page.get_by_role("link", name="Later days").click()
+    page.locator("a.date-strip-day").nth(3).click()
+
+    assert "day=" in page.url
+    page.locator(".day-times a.slot").first.click()
+    page.get_by_role("heading", name="Confirm your booking").wait_for()
+    context.close()
+
+
+def test_the_confirm_page_shows_price_therapist_and_policy_and_focuses_its_errors(phone, live_server, office_hours):
+    intake = IntakeFactory(location=office_hours, patient__first_name="Asha")
+    sign_in_with_intake(phone, live_server, intake)
+    phone.goto("/book/?service=assessment&location=hyderabad")
+    phone.get_by_role("link", name=re.compile("Priya Raman")).click()
+    phone.locator(".day-times a.slot").first.click()
+    phone.get_by_role("heading", name="Confirm your booking").wait_for()
+
+    main = phone.locator("main").inner_text()
+    assert "₹2,500" in main  # the factory's price, in the clinic's currency
+    assert "Your therapist: Priya Raman" in main
+    assert "Cancellation policy" in main
+    assert "For example 081234 56789." in main
+    assert "Step 5 of 5" in main
+    save_screenshot(phone, "booking-confirm-details")
+    assert_accessible(phone)
+
+    phone.get_by_label("E-mail address").fill("not an address")
+    phone.get_by_role("button", name="Book this time").click()
+
+    phone.get_by_role("heading", name="Please check one answer").wait_for()
+    expect(phone.locator("#error-summary")).to_be_focused()
+    assert phone.get_by_label("First name").input_value() == "Asha"  # kept
+    save_screenshot(phone, "booking-confirm-errors")
+    assert_accessible(phone)
+    phone.get_by_role("link", name=re.compile("E-mail address:")).click()
+    expect(phone.get_by_label("E-mail address")).to_be_focused()
+
+
+def test_a_therapist_profile_page(phone, office_hours):
+    phone.goto("/book/?service=assessment&location=hyderabad")
+    phone.get_by_role("link", name=re.compile("About our therapists")).click()
+    phone.get_by_role("link", name=re.compile("Priya Raman")).click()
+
+    phone.get_by_role("heading", name="Priya Raman", level=1).wait_for()
+    assert phone.title() == "Priya Raman · Our therapists · Needle & Move"
+    save_screenshot(phone, "therapist-profile")
     assert_accessible(phone)
