@@ -51,6 +51,7 @@ def choose_a_time(page):
     assert_accessible(page)
     # Three days ahead: beyond the 24-hour cut-off, so the patient may still change it online.
     page.locator("a.date-strip-day").nth(3).click()
+    page.wait_for_url(re.compile(r"day=\d{4}-\d\d-\d\d"))
     expect(page.locator("a.date-strip-day").nth(3)).to_have_attribute("aria-current", "date")
     slot = page.locator(".day-times a.slot").first
     box = slot.bounding_box()
@@ -195,7 +196,9 @@ def test_the_time_picker_shows_a_day_within_one_phone_screen(phone, office_hours
     expect(days).to_have_count(14)
     busiest = next(n for n in range(14) if "28 free times" in days.nth(n).text_content())
     days.nth(busiest).click()
+    phone.wait_for_url(re.compile(r"day=\d{4}-\d\d-\d\d"))  # the day is in place (the address follows it)
     expect(days.nth(busiest)).to_have_attribute("aria-current", "date")
+    expect(phone.locator(".date-strip-nav")).to_be_visible()
 
     parts = phone.locator(".day-times h3").all_inner_texts()
     strip_top = phone.locator(".date-strip-nav").bounding_box()["y"]
