@@ -25,7 +25,10 @@ def oliver():
 
 
 def test_it_shows_a_therapists_profile(client, oliver, django_assert_num_queries):
-    # 1 the therapist, 2 their active clinics, 3 the footer's clinics.
+    # Nothing cached (the suite clears the cache before each test):
+    # 1 booking_therapist: the therapist, if active
+    # 2 core_location: their active clinics (prefetched)
+    # 3 core_location: the footer's clinics
     with django_assert_num_queries(3):
         response = client.get(f"/book/therapists/{oliver.pk}/")
 
