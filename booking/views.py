@@ -308,6 +308,24 @@ def _refused(request, location: Location, service: Service) -> HttpResponse:
     return render(request, "booking/refused.html", {"location": location, "service": service}, status=200)
 
 
+# --- Therapists' public pages ---------------------------------------------------------------------------------
+
+
+@require_GET
+def therapists(request):
+    return render(request, "booking/therapists.html", {"therapists": selectors.therapists_public()})
+
+
+@require_GET
+def therapist(request, pk: int):
+    """A therapist's profile: picture, bio, qualifications, registration, languages and clinics (404 when not
+    active)."""
+    found = get_object_or_404(
+        selectors.therapists_public().prefetch_related(Prefetch("locations", Location.objects.active())), pk=pk
+    )
+    return render(request, "booking/therapist.html", {"therapist": found})
+
+
 # --- Self-service ----------------------------------------------------------------------------------------------
 
 
