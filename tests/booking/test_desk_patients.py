@@ -90,7 +90,7 @@ def test_bad_input_keeps_what_was_typed_and_changes_nothing(client, places):
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Enter a valid email address." in page
+    assert "Enter an e-mail address such as name@example.com." in page
     assert 'value="not an address"' in page
     patient.refresh_from_db()
     assert patient.email != "not an address"
