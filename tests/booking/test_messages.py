@@ -299,7 +299,7 @@ def test_a_booking_held_for_review_tells_the_patient_at_once_with_a_tentative_ca
     assert outbox.deliver_due() == {SENT: 2}
     (email,) = mail.outbox
     link = f"/book/manage/{services.manage_token(appointment)}/"
-    assert email.subject == "Held for you: Dry needling session on Monday 16 June at 09:00 (IST)"
+    assert email.subject == "Held for you: Dry needling session on Monday 16 June at 09:00 (India time)"
     assert "We are holding this time for you. A therapist will confirm it" in email.body
     assert link in email.body
     assert link in email.alternatives[0][0]
@@ -336,7 +336,7 @@ def test_a_held_message_not_yet_sent_when_the_review_is_decided_is_skipped(clini
     outbox.deliver_due()
 
     assert rows(appointment)[("booking.held", "email")][0] == SKIPPED
-    assert subjects() == ["Booked: Dry needling session on Monday 16 June at 09:00 (IST)"]
+    assert subjects() == ["Booked: Dry needling session on Monday 16 June at 09:00 (India time)"]
 
 
 def test_moving_a_held_booking_sends_the_holding_message_again_with_the_new_time(clinic, frozen):
@@ -347,8 +347,8 @@ def test_moving_a_held_booking_sends_the_holding_message_again_with_the_new_time
     outbox.deliver_due()
 
     assert subjects() == [
-        "Held for you: Dry needling session on Monday 16 June at 09:00 (IST)",
-        "Held for you: Dry needling session on Tuesday 17 June at 09:00 (IST)",
+        "Held for you: Dry needling session on Monday 16 June at 09:00 (India time)",
+        "Held for you: Dry needling session on Tuesday 17 June at 09:00 (India time)",
     ]
     assert f"/book/manage/{services.manage_token(moved)}/" in mail.outbox[1].body
     assert ics_status(mail.outbox[1]) == "TENTATIVE"
