@@ -187,17 +187,11 @@ def answer(
     if not members or days <= 0:
         return [], never
     wanted = [first_day + timedelta(days=n) for n in range(days)]
-    answers = _day_answers(location, service, members, selection, wanted, at=at)
-    rules = selectors.rules_for(location, service)
-    earliest, latest = (now + rules.min_notice).timestamp(), (now + rules.horizon).timestamp()
+    rules, bounded = _bookable(location, service, members, selection, wanted, now=now, at=at)
     notice, horizon = rules.min_notice.total_seconds(), rules.horizon.total_seconds()
     items: list[str] = []
     first_kept, first_beyond = never, never
-    for day in wanted:
-        found = answers[day]
-        if not found.starts:
-            continue
-        low, high = bisect.bisect_left(found.starts, earliest), bisect.bisect_left(found.starts, latest)
+    for _day, found, low, high in bounded:
         items.extend(found.items[low:high])
         if low < high:
             first_kept = min(first_kept, found.starts[low])
@@ -222,15 +216,25 @@ def free_by_day(
     wanted = [first_day + timedelta(days=n) for n in range(max(days, 0))]
     if not members or not wanted:
         return {day: [] for day in wanted}
+    _rules, bounded = _bookable(location, service, members, selection, wanted, now=now, at=at)
+    return {
+        day: list(zip(found.starts[low:high], found.items[low:high], strict=True)) for day, found, low, high in bounded
+    }
+
+
+def _bookable(location, service, members, selection, wanted: list[date], *, now: datetime, at: int):
+    """The location's booking rules, and each wanted day's cached answer with the bounds (low, high) of its times
+    that can be booked at `now`: past the minimum notice and within the horizon."""
     answers = _day_answers(location, service, members, selection, wanted, at=at)
     rules = selectors.rules_for(location, service)
     earliest, latest = (now + rules.min_notice).timestamp(), (now + rules.horizon).timestamp()
-    found = {}
+    bounded = []
     for day in wanted:
-        starts, items = answers[day].starts, answers[day].items
-        low, high = bisect.bisect_left(starts, earliest), bisect.bisect_left(starts, latest)
-        found[day] = list(zip(starts[low:high], items[low:high], strict=True))
-    return found
+        found = answers[day]
+        bounded.append(
+            (day, found, bisect.bisect_left(found.starts, earliest), bisect.bisect_left(found.starts, latest))
+        )
+    return rules, bounded
 
 
 def response_key(params, *, at: int) -> str | None:
