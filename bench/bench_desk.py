@@ -1,4 +1,4 @@
-"""The desk's day view (booking/desk_views.home) for a signed-in member of staff: one location, ten therapists,
+"""The desk's day view (desk/views.py:home) for a signed-in member of staff: one location, ten therapists,
 a full day of appointments each, among the 5,000 held appointments of bench_slots. Patient search is not built
 yet (it comes with the desk issue that adds it); it joins this benchmark then.
 

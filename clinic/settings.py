@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "education",
     "intake",
     "booking",
+    "desk",
     # The project package itself, last: it only holds cross-app commands such as seed_demo.
     "clinic",
 ]

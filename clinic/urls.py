@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("education.urls")),
     path("intake/", include("intake.urls")),
     path("book/", include("booking.urls")),
-    path("desk/", include("booking.desk_urls")),
+    path("desk/", include("desk.urls")),
     path("accounts/", include("clinic.core.account_urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),

@@ -1,15 +1,15 @@
-"""Forms of the front-desk workspace. They validate input only; writes are in services.py and desk_services.py."""
+"""Forms of the front-desk workspace. They validate input only; writes are booking's and intake's services."""
 
 from datetime import UTC, datetime
 
 from django import forms
 from django.utils import timezone
 
+from booking.forms import DateInput, PatientDetailsForm
+from booking.models import Appointment, Therapist, WorkingHours
 from clinic.core import parsing
 from clinic.core.forms import BoundedDateField
 
-from .forms import DateInput, PatientDetailsForm
-from .models import Appointment, Therapist, WorkingHours
 
 
 class DayForm(forms.Form):

@@ -13,13 +13,12 @@ from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
+from booking import availability
+from booking.models import Appointment, Therapist, TimeOff, WorkingHours
 from clinic.core.access import group_names, location_scope
 from clinic.core.models import Location, OutboundMessage
 from clinic.core.roles import CLINIC_ADMIN, FRONT_DESK, THERAPIST
 from intake.models import Intake, Patient
-
-from . import availability
-from .models import Appointment, Therapist, TimeOff, WorkingHours
 
 DESK_PERMISSION = "booking.view_appointment"
 # How long the desk home lists a message that was possibly sent twice.
@@ -211,7 +210,7 @@ def hours_at(location: Location):
 
 def time_off_for_staff(staff: Staff, pk: int) -> TimeOff:
     """Time off the member of staff may see: of therapists at their locations (404 otherwise); therapists see
-    everyone's, since the schedule shows the whole clinic, but change only their own (desk_views)."""
+    everyone's, since the schedule shows the whole clinic, but change only their own (desk/views.py)."""
     time_off = TimeOff.objects.select_related("therapist")
     if staff.location_ids is not None:
         time_off = time_off.filter(therapist__locations__in=staff.location_ids).distinct()

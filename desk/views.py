@@ -19,14 +19,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from phonenumbers import region_code_for_number
 
+from booking import availability, desk_services, selectors, services
+from booking.forms import CancelForm, PatientDetailsForm
+from booking.models import Appointment, Therapist, TimeOff, WorkingHours
+from booking.services import kind_label
 from clinic.core import parsing
 from clinic.core.models import OutboundMessage
 from clinic.core.services import message_resend
 from intake.services import patient_update_contact
 
-from . import availability, desk_services, selectors, services
-from . import desk_selectors as desk
-from .desk_forms import (
+from . import selectors as desk
+from .forms import (
     DayForm,
     FinishForm,
     PatientForm,
@@ -36,9 +39,6 @@ from .desk_forms import (
     TimeOffForm,
     WorkingHoursForm,
 )
-from .forms import CancelForm, PatientDetailsForm
-from .models import Appointment, Therapist, TimeOff, WorkingHours
-from .services import kind_label
 
 FAILED_STATUS = OutboundMessage.Status.FAILED
 # --- Access ------------------------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def home(request):
         ],
         "here": request.get_full_path(),
     }
-    return render(request, "booking/desk/home.html", context)
+    return render(request, "desk/home.html", context)
 
 
 def _queryset_of(locations):
@@ -148,7 +148,7 @@ def appointment(request, pk: int):
         "finish_form": FinishForm(initial={"seen_status": appointment.status}),
         "now": timezone.now(),
     }
-    return render(request, "booking/desk/appointment.html", context)
+    return render(request, "desk/appointment.html", context)
 
 
 def _transition(request, pk: int, action: str):
@@ -270,7 +270,7 @@ def reschedule(request, pk: int):
         "previous_day": day - timedelta(days=1) if day > now.astimezone(location.zone).date() else None,
         "next_day": day + timedelta(days=1),
     }
-    return render(request, "booking/desk/reschedule.html", context)
+    return render(request, "desk/reschedule.html", context)
 
 
 @login_required
@@ -333,7 +333,7 @@ def patient(request, pk: int):
             )
             return redirect(_next_or(request, reverse("desk:patient", args=[patient.pk])))
     context = {"patient": patient, "form": form, "next": _next_or(request, "")}
-    return render(request, "booking/desk/patient.html", context, status=400 if form.errors else 200)
+    return render(request, "desk/patient.html", context, status=400 if form.errors else 200)
 
 
 # --- Booking for a patient on the phone ----------------------------------------------------------------------
@@ -389,7 +389,7 @@ def book(request):
                 "details_base": f"{reverse('desk:book_details')}?location={location.slug}&service={service.slug}",
             }
         )
-    return render(request, "booking/desk/book.html", context)
+    return render(request, "desk/book.html", context)
 
 
 def _booking_target(request, staff, params):
@@ -429,7 +429,7 @@ def book_details(request):
     location, service, therapist, start = _booking_target(request, staff, request.GET)
     form = PatientForm(initial={"submission_key": uuid.uuid4()}, region=location.country)
     return render(
-        request, "booking/desk/book_details.html", _details_context(location, service, therapist, start, form)
+        request, "desk/book_details.html", _details_context(location, service, therapist, start, form)
     )
 
 
@@ -442,7 +442,7 @@ def book_confirm(request):
     form = PatientForm(request.POST, region=location.country)
     context = _details_context(location, service, therapist, start, form)
     if not form.is_valid():
-        return render(request, "booking/desk/book_details.html", context, status=400)
+        return render(request, "desk/book_details.html", context, status=400)
     data = form.cleaned_data
     try:
         appointment = services.appointment_book(
@@ -459,7 +459,7 @@ def book_confirm(request):
     except services.BookingError as failure:
         form = PatientForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
         context = {**context, "form": form, "error": failure.message}
-        return render(request, "booking/desk/book_details.html", context, status=409)
+        return render(request, "desk/book_details.html", context, status=409)
     patient = appointment.patient
     if appointment.status == Appointment.Status.PENDING_REVIEW:
         messages.warning(
@@ -497,7 +497,7 @@ def hours(request):
         "time_off": list(desk.upcoming_time_off([t.pk for t in therapists], now=timezone.now())),
         "may_manage_hours": staff.is_admin or staff.is_front_desk,
     }
-    return render(request, "booking/desk/hours.html", context)
+    return render(request, "desk/hours.html", context)
 
 
 def _hours_for_staff(request, pk: int) -> WorkingHours:
@@ -543,7 +543,7 @@ def hours_add(request):
     form = _hours_form(request, staff, locations)
     if request.method == "POST" and form.is_valid():
         return _save_hours(request, form)
-    return render(request, "booking/desk/hours_form.html", {"form": form, "title": "Add working hours"})
+    return render(request, "desk/hours_form.html", {"form": form, "title": "Add working hours"})
 
 
 @login_required
@@ -555,7 +555,7 @@ def hours_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         return _save_hours(request, form, instance)
     context = {"form": form, "title": f"Change working hours of {instance.therapist}", "hours": instance}
-    return render(request, "booking/desk/hours_form.html", context)
+    return render(request, "desk/hours_form.html", context)
 
 
 @login_required
@@ -620,7 +620,7 @@ def time_off_add(request):
     if request.method == "POST" and form.is_valid():
         return _save_time_off(request, form, location)
     context = {"form": form, "location": location, "title": "Add time off"}
-    return render(request, "booking/desk/time_off_form.html", context)
+    return render(request, "desk/time_off_form.html", context)
 
 
 @login_required
@@ -634,7 +634,7 @@ def time_off_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         return _save_time_off(request, form, location, instance)
     context = {"form": form, "location": location, "title": f"Change time off of {instance.therapist}"}
-    return render(request, "booking/desk/time_off_form.html", context)
+    return render(request, "desk/time_off_form.html", context)
 
 
 @login_required
@@ -647,7 +647,7 @@ def time_off(request, pk: int):
     location = _location_from(locations, request.GET.get("location"))
     clashes = list(desk.time_off_clashes(staff, time_off))
     context = {"time_off": time_off, "location": location, "clashes": clashes, "staff": staff}
-    return render(request, "booking/desk/time_off.html", context)
+    return render(request, "desk/time_off.html", context)
 
 
 @login_required

@@ -1,0 +1,3 @@
+"""Fixtures of the desk tests: the booking tests' clinic at a frozen time."""
+
+from tests.booking.conftest import clinic, frozen  # noqa: F401
