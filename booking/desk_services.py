@@ -1,6 +1,6 @@
 """Writes of the front-desk workspace that booking/services.py does not already have: moving an appointment along
-its life at the desk (check in, finish, no show, a staff cancel that notices a stale page) and therapists' working
-hours and time off. Booking, moving and cancelling themselves stay in booking/services.py."""
+its life at the desk (check in, finish, no show, undo, a staff cancel that notices a stale page) and therapists'
+working hours and time off. Booking, moving and cancelling themselves stay in booking/services.py."""
 
 from datetime import datetime, time
 
@@ -14,6 +14,7 @@ from . import services
 from .models import Appointment, Therapist, TimeOff, WorkingHours
 
 Status = Appointment.Status
+Action = Appointment.Action
 
 
 class StaleAppointment(services.BookingError):
@@ -22,22 +23,6 @@ class StaleAppointment(services.BookingError):
 
 class InvalidTransition(services.BookingError):
     pass
-
-
-# What each desk action needs, and where it takes the appointment.
-TRANSITIONS = {
-    "check_in": ({Status.CONFIRMED}, Status.CHECKED_IN),
-    "finish": ({Status.CHECKED_IN}, Status.COMPLETED),
-    "no_show": ({Status.CONFIRMED}, Status.NO_SHOW),
-}
-
-_WHY_NOT = {
-    ("check_in", Status.PENDING_REVIEW): "Its screening still waits for a therapist's review, so it is not confirmed.",
-    ("finish", Status.CONFIRMED): "The patient has not been checked in yet. Check them in first.",
-    ("finish", Status.PENDING_REVIEW): "Its screening still waits for a therapist's review.",
-    ("no_show", Status.CHECKED_IN): "The patient is checked in, so they came.",
-    ("no_show", Status.PENDING_REVIEW): "Its screening still waits for a therapist's review; cancel it instead.",
-}
 
 
 def _describe_change(appointment: Appointment) -> str:
@@ -67,6 +52,12 @@ def _check_seen(appointment: Appointment, seen_status: str | None) -> None:
         )
 
 
+def _refuse_unless_allowed(appointment: Appointment, action: str, now: datetime) -> None:
+    why_not = appointment.why_not(action, now=now)
+    if why_not is not None:
+        raise InvalidTransition(why_not)
+
+
 @transaction.atomic
 def appointment_transition(
     *,
@@ -78,31 +69,24 @@ def appointment_transition(
     request=None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Check in, finish or mark a no show (`action` is a key of TRANSITIONS), audited. Finishing takes the
-    therapist's follow-up plan in weeks (or None).
+    """Check in, finish or mark a no show, as the appointment's own rules allow at `now`
+    (Appointment.why_not), audited. Finishing takes the therapist's follow-up plan in weeks (or None).
 
     `seen_status` is the status the person was looking at: a second click, or a colleague's change in between, is
     answered with what happened instead of being applied."""
     now = now or timezone.now()
-    allowed_from, to = TRANSITIONS[action]
+    if action not in (Action.CHECK_IN, Action.FINISH, Action.NO_SHOW):
+        raise InvalidTransition("That is not something the desk can do to an appointment.")
     appointment = _locked(appointment_id)
     _check_seen(appointment, seen_status)
-    if appointment.status not in allowed_from:
-        why = _WHY_NOT.get((action, appointment.status), "")
-        label = {"check_in": "checked in", "finish": "finished", "no_show": "marked as a no show"}[action]
-        raise InvalidTransition(
-            f"This appointment is {appointment.get_status_display().lower()}, so it cannot be {label}. {why}".strip()
-        )
-    if action == "no_show" and now < appointment.start:
-        local = appointment.start.astimezone(appointment.location.zone)
-        raise InvalidTransition(f"A no show can only be recorded after the start time ({local:%H:%M} {local:%Z}).")
-    if action == "finish":
+    _refuse_unless_allowed(appointment, action, now)
+    if action == Action.FINISH:
         # Booking's own service: it also owes the aftercare advice and stops the reminders.
         return services.appointment_complete(
             appointment=appointment, actor=actor, follow_up_weeks=follow_up_weeks, request=request, now=now
         )
     previous = appointment.status
-    appointment.status = to
+    appointment.status = Appointment.ACTION_TO[action]
     appointment.save(update_fields=["status", "updated_at"])
     core_services.audit_record(
         actor=actor,
@@ -110,26 +94,68 @@ def appointment_transition(
         obj=appointment,
         patient_id=appointment.patient_id,
         request=request,
-        detail={"change": action, "from": previous, "to": to},
+        detail={"change": action, "from": previous, "to": appointment.status},
     )
     services.diary_changed()  # a no show frees the rest of its time
     return appointment
 
 
 @transaction.atomic
-def appointment_cancel_by_staff(
-    *, appointment_id: int, reason: str, actor, seen_status: str | None = None, request=None
+def appointment_undo(
+    *, appointment_id: int, actor, seen_status: str | None = None, request=None, now: datetime | None = None
 ) -> Appointment:
-    """Staff cancel any held appointment, any time; booking's cancel service frees the time, cancels the messages
-    still owed and audits it. A page that is out of date is told what happened instead."""
+    """Step back a check-in, a no show or a finish made by mistake, on the day of the visit, audited.
+
+    Undoing a finish takes back the aftercare advice and the follow-up nudge not yet sent; undoing a no show holds
+    the time again, so it is refused if someone was booked into it meanwhile."""
+    now = now or timezone.now()
+    locked = _locked(appointment_id)
+    _check_seen(locked, seen_status)
+    _refuse_unless_allowed(locked, Action.UNDO, now)
+    if locked.status == Status.NO_SHOW:
+        services.lock_therapists([locked.therapist_id])
+        if (
+            Appointment.objects.held()
+            .filter(therapist_id=locked.therapist_id)
+            .overlapping(locked.start, locked.blocked_until)
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
+            raise InvalidTransition(
+                "Nothing was changed: the time of this no show has been booked for someone else since."
+            )
+    previous = locked.status
+    locked.status = Appointment.UNDONE_TO[previous]
+    fields = ["status", "updated_at"]
+    if previous == Status.COMPLETED:
+        locked.completed_at, locked.follow_up_weeks = None, None
+        fields += ["completed_at", "follow_up_weeks"]
+        core_services.message_cancel(subject=locked, kinds=[services.KIND_AFTERCARE, services.KIND_FOLLOW_UP])
+    locked.save(update_fields=fields)
+    core_services.audit_record(
+        actor=actor,
+        action=AuditEvent.Action.APPOINTMENT_CHANGE,
+        obj=locked,
+        patient_id=locked.patient_id,
+        request=request,
+        detail={"change": "undo", "from": previous, "to": locked.status},
+    )
+    services.diary_changed()
+    return locked
+
+
+@transaction.atomic
+def appointment_cancel_by_staff(
+    *, appointment_id: int, reason: str, actor, seen_status: str | None = None, request=None, now=None
+) -> Appointment:
+    """Staff cancel what has not happened yet (Appointment.why_not); booking's cancel service frees the time,
+    cancels the messages still owed and audits it. A page that is out of date is told what happened instead."""
+    now = now or timezone.now()
     appointment = _locked(appointment_id)
     _check_seen(appointment, seen_status)
-    if not appointment.is_held:
-        raise InvalidTransition(
-            f"This appointment is {appointment.get_status_display().lower()}, so there is nothing to cancel."
-        )
+    _refuse_unless_allowed(appointment, Action.CANCEL, now)
     return services.appointment_cancel(
-        appointment=appointment, reason=reason, actor=actor, by_patient=False, request=request
+        appointment=appointment, reason=reason, actor=actor, by_patient=False, request=request, now=now
     )
 
 

@@ -233,8 +233,47 @@ class Appointment(models.Model):
         ONLINE = "online", "Online"
         DESK = "desk", "Front desk"
 
+    class Action(models.TextChoices):
+        """What staff can do to an appointment; `why_not` says when (docs/design.md, "An appointment's life")."""
+
+        CHECK_IN = "check_in", "Check in"
+        FINISH = "finish", "Finish"
+        NO_SHOW = "no_show", "No show"
+        CANCEL = "cancel", "Cancel"
+        MOVE = "move", "Move"
+        UNDO = "undo", "Undo"
+
     # Statuses that hold their time: no two of a therapist's may overlap (docs/design.md, "An appointment's life").
     HELD = [Status.PENDING_REVIEW, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED]
+
+    # Where each action can start from. Undo steps back one status (check-in, no show, finish), the same day only.
+    ACTION_FROM = {
+        Action.CHECK_IN: {Status.CONFIRMED},
+        Action.FINISH: {Status.CHECKED_IN},
+        Action.NO_SHOW: {Status.CONFIRMED},
+        Action.CANCEL: {Status.PENDING_REVIEW, Status.CONFIRMED},
+        Action.MOVE: {Status.PENDING_REVIEW, Status.CONFIRMED},
+        Action.UNDO: {Status.CHECKED_IN, Status.NO_SHOW, Status.COMPLETED},
+    }
+    ACTION_TO = {
+        Action.CHECK_IN: Status.CHECKED_IN,
+        Action.FINISH: Status.COMPLETED,
+        Action.NO_SHOW: Status.NO_SHOW,
+        Action.CANCEL: Status.CANCELLED,
+    }
+    UNDONE_TO = {
+        Status.CHECKED_IN: Status.CONFIRMED,
+        Status.NO_SHOW: Status.CONFIRMED,
+        Status.COMPLETED: Status.CHECKED_IN,
+    }
+    ACTION_DONE = {
+        Action.CHECK_IN: "checked in",
+        Action.FINISH: "finished",
+        Action.NO_SHOW: "marked as a no show",
+        Action.CANCEL: "cancelled",
+        Action.MOVE: "moved",
+        Action.UNDO: "undone",
+    }
 
     # The opaque id in the patient's signed self-service link: never the primary key.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -330,3 +369,55 @@ class Appointment(models.Model):
     @property
     def local_end(self) -> datetime:
         return self.end.astimezone(self.location.zone)
+
+    # --- Its life: which actions are allowed when (docs/design.md, "An appointment's life") -----------------------
+
+    def _local_day(self, instant: datetime):
+        return instant.astimezone(self.location.zone).date()
+
+    def why_not(self, action: str, *, now: datetime) -> str | None:
+        """None if staff may take `action` at `now`; otherwise why not, in words for the person at the desk.
+
+        Check in from the day of the visit; finish only after check-in and after the start; no show after the start;
+        cancel only what has not happened (not checked in, not past its start); undo a check-in, a no show or a
+        finish on the day of the visit."""
+        status = self.get_status_display().lower()
+        if action not in self.ACTION_FROM:
+            return "That is not something the desk can do to an appointment."
+        if self.status not in self.ACTION_FROM[action]:
+            if self.status == self.Status.PENDING_REVIEW and action in (self.Action.CHECK_IN, self.Action.NO_SHOW):
+                return "Its screening still waits for a therapist's review, so it is not confirmed."
+            if action == self.Action.FINISH and self.status == self.Status.CONFIRMED:
+                return "The patient has not been checked in yet. Check them in first."
+            if action == self.Action.NO_SHOW and self.status == self.Status.CHECKED_IN:
+                return "The patient is checked in, so they came."
+            if action == self.Action.UNDO:
+                return f"This appointment is {status}; there is nothing to undo."
+            return f"This appointment is {status}, so it cannot be {self.ACTION_DONE[action]}."
+        local = self.start.astimezone(self.location.zone)
+        if action == self.Action.CHECK_IN and self._local_day(now) < self._local_day(self.start):
+            return f"Check-in opens on the day of the visit ({local:%A %-d %B})."
+        if action in (self.Action.FINISH, self.Action.NO_SHOW) and now < self.start:
+            return f"It can be {self.ACTION_DONE[action]} only after the start time ({local:%H:%M} {local:%Z})."
+        if action == self.Action.CANCEL and now >= self.start:
+            return "Its start time has passed, so it cannot be cancelled: record a no show instead."
+        if action == self.Action.UNDO and self._local_day(now) != self._local_day(self.start):
+            return "A check-in, no show or finish can be undone only on the day of the visit."
+        return None
+
+    def allowed_actions(self, *, now: datetime) -> frozenset[str]:
+        """The actions staff may take at `now`: what desk pages offer (templates test membership, never the status)."""
+        return frozenset(action for action in self.ACTION_FROM if self.why_not(action, now=now) is None)
+
+    def steps_not_yet(self, *, now: datetime) -> list[str]:
+        """Why the next steps of a check-in day are not offered yet (e.g. a no show before the start time)."""
+        return [
+            why
+            for action in (self.Action.CHECK_IN, self.Action.NO_SHOW, self.Action.FINISH)
+            if self.status in self.ACTION_FROM[action] and (why := self.why_not(action, now=now)) is not None
+        ]
+
+    def patient_may_change(self, *, now: datetime) -> bool:
+        """Patients move or cancel through their link until the location's cut-off before the start."""
+        cutoff = timedelta(hours=self.location.cancellation_cutoff_hours)
+        return self.why_not(self.Action.CANCEL, now=now) is None and now < self.start - cutoff

@@ -258,7 +258,7 @@ def diary_changed() -> None:
     core_services.data_version_bump(name=DataVersion.DIARY)
 
 
-def _lock_therapists(ids: list[int]) -> None:
+def lock_therapists(ids: list[int]) -> None:
     # Always in primary-key order, so two bookings that lock overlapping sets cannot deadlock.
     list(Therapist.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
@@ -352,7 +352,7 @@ def appointment_book(
     with transaction.atomic():
         # The therapists first, then the patient: two bookings for one new person never wait on each other in the
         # opposite order (the patient's unique e-mail and birth date is the second lock).
-        _lock_therapists(therapist_ids)
+        lock_therapists(therapist_ids)
         if submission_key is not None:  # a double submit that waited for our lock finds the first one's booking
             existing = Appointment.objects.filter(submission_key=submission_key).first()
             if existing is not None:
@@ -426,17 +426,8 @@ def appointment_book(
 
 
 def can_patient_change(appointment: Appointment, *, now: datetime | None = None) -> bool:
-    """Patients can move or cancel online until the location's cut-off before the start."""
-    now = now or timezone.now()
-    cutoff = timedelta(hours=appointment.location.cancellation_cutoff_hours)
-    return (
-        appointment.status
-        in (
-            Appointment.Status.PENDING_REVIEW,
-            Appointment.Status.CONFIRMED,
-        )
-        and now < appointment.start - cutoff
-    )
+    """Patients can move or cancel online until the location's cut-off before the start (the model's rule)."""
+    return appointment.patient_may_change(now=now or timezone.now())
 
 
 def appointment_reschedule(
@@ -455,7 +446,7 @@ def appointment_reschedule(
     now = now or timezone.now()
     seen = appointment
     with transaction.atomic():
-        _lock_therapists([appointment.therapist_id])
+        lock_therapists([appointment.therapist_id])
         appointment = (
             Appointment.objects.select_for_update()
             .select_related("location", "service", "therapist", "patient")
@@ -465,8 +456,9 @@ def appointment_reschedule(
             _check_link_version(appointment, seen)
         if by_patient and not can_patient_change(appointment, now=now):
             raise TooLateToChange("This appointment can no longer be changed online.")
-        if not appointment.is_held:
-            raise BookingError("This appointment is cancelled, so it cannot be moved.")
+        why_not = appointment.why_not(Appointment.Action.MOVE, now=now)
+        if why_not is not None:
+            raise BookingError(why_not)
         if start == appointment.start:  # "moved" to the time it has: nothing changes, nobody is told
             return appointment
         location, service = appointment.location, appointment.service
@@ -545,6 +537,9 @@ def appointment_cancel(
             return appointment
         if by_patient and not can_patient_change(appointment, now=now):
             raise TooLateToChange("This appointment can no longer be cancelled online.")
+        why_not = appointment.why_not(Appointment.Action.CANCEL, now=now)
+        if why_not is not None:  # what has happened (checked in, finished, a no show, or past its start) stays
+            raise BookingError(why_not)
         appointment.status = Appointment.Status.CANCELLED
         appointment.cancelled_at = now
         appointment.cancellation_reason = reason[:250]
@@ -574,7 +569,7 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
             selectors.appointments_of_intake_pending(intake.pk).select_for_update().order_by("therapist_id", "pk")
         )
         if pending:
-            _lock_therapists(sorted({appointment.therapist_id for appointment in pending}))
+            lock_therapists(sorted({appointment.therapist_id for appointment in pending}))
         for appointment in pending:
             clashes = selectors.held_overlaps(
                 therapist_id=appointment.therapist_id,
@@ -632,11 +627,9 @@ def appointment_complete(
             .select_related("location", "service", "patient")
             .get(pk=appointment.pk)
         )
-        if appointment.status != Appointment.Status.CHECKED_IN:
-            why = " Check the patient in first." if appointment.status == Appointment.Status.CONFIRMED else ""
-            raise BookingError(
-                f"This appointment is {appointment.get_status_display().lower()}, so it cannot be finished.{why}"
-            )
+        why_not = appointment.why_not(Appointment.Action.FINISH, now=now)
+        if why_not is not None:
+            raise BookingError(why_not)
         appointment.status = Appointment.Status.COMPLETED
         appointment.completed_at = now
         appointment.follow_up_weeks = follow_up_weeks

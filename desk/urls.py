@@ -12,6 +12,7 @@ urlpatterns = [
     path("appointments/<int:pk>/check-in/", views.check_in, name="check_in"),
     path("appointments/<int:pk>/finish/", views.finish, name="finish"),
     path("appointments/<int:pk>/no-show/", views.no_show, name="no_show"),
+    path("appointments/<int:pk>/undo/", views.undo, name="undo"),
     path("appointments/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("appointments/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("appointments/<int:pk>/move/", views.move, name="move"),

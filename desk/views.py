@@ -119,6 +119,7 @@ def home(request):
             (message, appt, kind_label(message.kind)) for message, appt in attention if message.status != FAILED_STATUS
         ],
         "here": request.get_full_path(),
+        "now": timezone.now(),
     }
     return render(request, "desk/home.html", context)
 
@@ -137,16 +138,20 @@ def _queryset_of(locations):
 @require_GET
 def appointment(request, pk: int):
     appointment = _get_appointment_for_staff(request, pk)
-    staff = _staff(request)
+    staff, now = _staff(request), timezone.now()
+    may_change = staff.may_change(appointment)
+    actions = appointment.allowed_actions(now=now) if may_change else frozenset()
     context = {
         "staff": staff,
         "appointment": appointment,
         "location": appointment.location,
-        "may_change": staff.may_change(appointment),
+        "may_change": may_change,
         "messages_owed": [(message, kind_label(message.kind)) for message in desk.messages_of(appointment)],
         "cancel_form": CancelForm(initial={"seen_status": appointment.status}, by_staff=True),
         "finish_form": FinishForm(initial={"seen_status": appointment.status}),
-        "now": timezone.now(),
+        "actions": actions,
+        # Why a next step is not offered yet ("no show after the start time"): the model's words, not the page's.
+        "waiting": appointment.steps_not_yet(now=now) if may_change else [],
     }
     return render(request, "desk/appointment.html", context)
 
@@ -171,6 +176,27 @@ def _transition(request, pk: int, action: str):
     else:
         done = {"check_in": "Checked in", "finish": "Finished", "no_show": "Marked as a no show"}[action]
         messages.success(request, f"{done}: {appointment.patient.full_name}.")
+    return redirect(_next_or(request, _detail_url(appointment)))
+
+
+@login_required
+@require_POST
+def undo(request, pk: int):
+    """Step back a check-in, no show or finish made by mistake (the same day; the model says when)."""
+    appointment = _get_appointment_for_staff(request, pk, change=True)
+    form = StatusActionForm(request.POST)
+    try:
+        appointment = desk_services.appointment_undo(
+            appointment_id=appointment.pk,
+            actor=request.user,
+            seen_status=form.cleaned_data["seen_status"] if form.is_valid() else None,
+            request=request,
+        )
+    except services.BookingError as error:
+        messages.error(request, f"{appointment.patient.full_name}: {error.message}")
+    else:
+        status = appointment.get_status_display().lower()
+        messages.success(request, f"Undone: {appointment.patient.full_name} is {status} again.")
     return redirect(_next_or(request, _detail_url(appointment)))
 
 

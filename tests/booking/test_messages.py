@@ -409,7 +409,7 @@ def test_it_sends_no_needling_aftercare_after_an_assessment(clinic, frozen):
 def test_it_finishes_only_a_checked_in_appointment(clinic, frozen):
     appointment = book(clinic)
 
-    with pytest.raises(services.BookingError, match="Check the patient in first"):
+    with pytest.raises(services.BookingError, match="Check them in first"):
         services.appointment_complete(appointment=appointment, actor=UserFactory())
     with pytest.raises(services.BookingError, match="between 1 and 52 weeks"):
         finish(appointment, follow_up_weeks=0)

@@ -285,6 +285,8 @@ def test_it_checks_in_and_finishes_with_an_audit_of_ids_only(client, clinic, app
     appointment.refresh_from_db()
     assert appointment.status == "checked_in"
 
+    frozen.move_to(AFTERNOON + timedelta(minutes=50))  # a session is finished after its start
+    staff_login(client, user)  # hours later: the first session has idled out
     response = post(client, appointment, "finish", seen_status="checked_in", next="/desk/?date=2025-06-13")
     assert response["Location"] == "/desk/?date=2025-06-13"
     appointment.refresh_from_db()
@@ -302,9 +304,14 @@ def test_it_checks_in_and_finishes_with_an_audit_of_ids_only(client, clinic, app
 
 
 def test_it_records_the_follow_up_plan_when_finishing(client, clinic, appointment, frozen):
-    staff_login(client, desk_user(clinic["location"]))
+    user = desk_user(clinic["location"])
+    staff_login(client, user)
     post(client, appointment, "check-in")
+    page = client.get(f"/desk/appointments/{appointment.pk}/").content.decode()
+    assert 'name="follow_up_weeks"' not in page  # not before the start
 
+    frozen.move_to(AFTERNOON + timedelta(minutes=50))
+    staff_login(client, user)
     page = client.get(f"/desk/appointments/{appointment.pk}/").content.decode()
     assert 'name="follow_up_weeks"' in page
     post(client, appointment, "finish", seen_status="checked_in", follow_up_weeks="4")
@@ -335,7 +342,7 @@ def test_a_second_click_on_a_stale_page_says_what_happened(client, clinic, appoi
         ("checked_in", "no-show", "The patient is checked in, so they came"),
         ("cancelled", "check-in", "This appointment is cancelled, so it cannot be checked in"),
         ("pending_review", "check-in", "still waits for a therapist"),
-        ("completed", "cancel", "This appointment is completed"),
+        ("completed", "cancel", "This appointment is completed, so it cannot be cancelled"),
     ],
 )
 def test_it_refuses_invalid_transitions_with_a_clear_message(client, clinic, appointment, frozen, status, action,
@@ -347,10 +354,6 @@ def test_it_refuses_invalid_transitions_with_a_clear_message(client, clinic, app
     page = client.get(response["Location"]).content.decode()
 
     assert response.status_code == 302
-    if status == "completed":  # completed still holds its time: staff may cancel it
-        appointment.refresh_from_db()
-        assert appointment.status == "cancelled"
-        return
     assert message in page
     appointment.refresh_from_db()
     assert appointment.status == status
@@ -361,7 +364,7 @@ def test_no_show_only_after_the_start(client, clinic, appointment, frozen):
     staff_login(client, desk_user(clinic["location"]))
 
     page = client.get(post(client, appointment, "no-show")["Location"]).content.decode()
-    assert "A no show can only be recorded after the start time (14:00 IST)" in page
+    assert "It can be marked as a no show only after the start time (14:00 IST)" in page
     appointment.refresh_from_db()
     assert appointment.status == "confirmed"
 
@@ -746,3 +749,31 @@ def test_the_desk_shows_a_message_possibly_sent_twice(client, clinic, other_loca
     assert "Possibly sent twice (1)" in home
     assert elsewhere.patient.full_name not in home
     assert "possibly sent 2 times" in page
+
+
+def test_the_desk_undoes_a_check_in_the_same_day_and_the_page_offers_only_what_is_allowed(
+    client, clinic, appointment, frozen
+):
+    staff_login(client, desk_user(clinic["location"]))
+    page = client.get(f"/desk/appointments/{appointment.pk}/").content.decode()
+    assert "Check in" in page
+    assert "Undo" not in page
+    assert "No show</button>" not in page
+    client.post(f"/desk/appointments/{appointment.pk}/check-in/", {"seen_status": "confirmed"})
+    page = client.get(f"/desk/appointments/{appointment.pk}/").content.decode()
+    assert "Undo “Checked in”" in page
+    assert "Cancel appointment" not in page
+    response = client.post(f"/desk/appointments/{appointment.pk}/undo/", {"seen_status": "checked_in"})
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CONFIRMED
+    assert AuditEvent.objects.filter(detail__change="undo").count() == 1
+
+
+def test_a_completed_visit_cannot_be_cancelled_or_its_patient_told_so(client, clinic, appointment, frozen):
+    Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.COMPLETED)
+    staff_login(client, desk_user(clinic["location"]))
+    client.post(f"/desk/appointments/{appointment.pk}/cancel/", {"reason": "x", "seen_status": "completed"})
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.COMPLETED
+    assert not OutboundMessage.objects.filter(kind="booking.cancellation").exists()
