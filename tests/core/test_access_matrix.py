@@ -286,7 +286,8 @@ def url_for(route: str, name: str, actor: str, world) -> str:
     own = actor == "patient"
     pk = {"intake:": ids["intake"], "desk:appointment": ids["appointment"], "desk:check_in": ids["appointment"],
           "desk:finish": ids["appointment"], "desk:no_show": ids["appointment"], "desk:cancel": ids["appointment"],
-          "desk:undo": ids["appointment"], "desk:reschedule": ids["appointment"], "desk:move": ids["appointment"], "desk:resend": ids["message"],
+          "desk:undo": ids["appointment"], "desk:reschedule": ids["appointment"], "desk:move": ids["appointment"],
+          "desk:resend": ids["message"],
           "desk:patient": ids["patient"],
           "desk:hours": ids["hours"], "desk:time_off": ids["time_off"],
           "booking:therapist": ids["therapist"]}  # fmt: skip
