@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.db.models import CharField, Q
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Greatest, Lower
 from django.shortcuts import get_object_or_404
 
 from booking import availability
@@ -225,16 +226,95 @@ def hours_for_staff(staff: Staff, pk: int) -> WorkingHours:
     return get_object_or_404(hours, pk=pk)
 
 
-def patient_for_staff(staff: Staff, pk: int) -> Patient:
-    """A patient the member of staff may see: one with an appointment or an intake at their locations (404
-    otherwise), without any health answers."""
+def patients_for_staff(staff: Staff):
+    """Patients the member of staff may see: those with an appointment or an intake at their locations
+    (docs/access.md), never erased ones' details."""
     patients = Patient.objects.all()
     if staff.location_ids is not None:
         patients = patients.filter(
             Q(pk__in=Appointment.objects.filter(location_id__in=staff.location_ids).values("patient_id"))
             | Q(pk__in=Intake.objects.filter(location_id__in=staff.location_ids).values("patient_id"))
         )
-    return get_object_or_404(patients, pk=pk)
+    return patients
+
+
+def patient_for_staff(staff: Staff, pk: int) -> Patient:
+    """A patient the member of staff may see (404 otherwise, as if there were none), without any health answers."""
+    return get_object_or_404(patients_for_staff(staff), pk=pk)
+
+
+SEARCH_LIMIT = 25
+SEARCH_MIN_LENGTH = 2
+
+
+def patient_search(staff: Staff, query: str, *, limit: int = SEARCH_LIMIT) -> list[Patient]:
+    """Patients matching what the desk typed, within its locations, best match first. One query.
+
+    An e-mail (anything with "@") matches by containment; four or more digits (with spaces, dashes, a "+") by the
+    phone number; otherwise each word must be like the first or last name, allowing typos ("Shaw" finds "Shah"):
+    pg_trgm's similarity over the trigram GIN indexes of booking's migration 0005."""
+    query = " ".join(query.split())[:100].lower()
+    if len(query) < SEARCH_MIN_LENGTH:
+        return []
+    patients = patients_for_staff(staff).filter(erased_at__isnull=True)
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if "@" in query:
+        patients = patients.annotate(email_lower=Lower("email")).filter(email_lower__contains=query)
+        return list(patients.order_by("last_name", "first_name", "pk")[:limit])
+    if len(digits) >= 4 and not any(ch.isalpha() for ch in query):
+        patients = patients.annotate(phone_lower=Lower("phone")).filter(phone_lower__contains=digits)
+        return list(patients.order_by("last_name", "first_name", "pk")[:limit])
+    words = [word for word in query.split(" ") if len(word) >= SEARCH_MIN_LENGTH][:4]
+    if not words:
+        return []
+    patients = patients.annotate(first_lower=Lower("first_name"), last_lower=Lower("last_name"))
+    rank = None
+    for word in words:
+        if connection.vendor == "postgresql":
+            patients = patients.filter(
+                Q(first_lower__trigram_similar=word)
+                | Q(last_lower__trigram_similar=word)
+                | Q(first_lower__startswith=word)
+                | Q(last_lower__startswith=word)
+            )
+            score = Greatest(TrigramSimilarity("first_lower", word), TrigramSimilarity("last_lower", word))
+            rank = score if rank is None else rank + score
+        else:  # a local SQLite run: plain containment
+            patients = patients.filter(Q(first_lower__contains=word) | Q(last_lower__contains=word))
+    if rank is not None:
+        patients = patients.annotate(rank=rank).order_by("-rank", "last_name", "first_name", "pk")
+    else:
+        patients = patients.order_by("last_name", "first_name", "pk")
+    return list(patients[:limit])
+
+
+@dataclass
+class PatientRecord:
+    """What the patient page shows: appointments at the staff member's locations, the latest screening's outcome
+    and validity (never its answers) and the messages about those appointments."""
+
+    upcoming: list[Appointment]
+    past: list[Appointment]
+    intake: Intake | None
+    messages: list[tuple[OutboundMessage, Appointment]]
+
+
+def patient_record(staff: Staff, patient: Patient, *, now: datetime, past_shown: int = 20) -> PatientRecord:
+    """Four queries: upcoming appointments, past ones, the latest screening, the messages."""
+    appointments = appointments_for_staff(staff).filter(patient=patient)
+    upcoming = list(appointments.filter(end__gt=now).order_by("start", "pk"))
+    past = list(appointments.filter(end__lte=now).order_by("-start", "-pk")[:past_shown])
+    intakes = Intake.objects.filter(patient=patient).select_related("location")
+    if staff.location_ids is not None:
+        intakes = intakes.filter(location_id__in=staff.location_ids)
+    intake = intakes.defer("answers", "results", "review_note", "precautions").order_by("-submitted_at", "-pk").first()
+    by_id = {appointment.pk: appointment for appointment in upcoming + past}
+    messages = list(
+        OutboundMessage.objects.filter(
+            content_type=ContentType.objects.get_for_model(Appointment), object_id__in=[str(pk) for pk in by_id]
+        ).order_by("-due_at", "-pk")[:30]
+    )
+    return PatientRecord(upcoming, past, intake, [(message, by_id[int(message.object_id)]) for message in messages])
 
 
 def upcoming_time_off(therapist_ids, *, now: datetime):
@@ -243,3 +323,11 @@ def upcoming_time_off(therapist_ids, *, now: datetime):
         .select_related("therapist")
         .order_by("start")
     )
+
+
+def reviews_waiting(staff: Staff) -> int:
+    """How many screenings at the staff member's locations wait for a therapist (the navigation's count)."""
+    intakes = Intake.objects.pending_review()
+    if staff.location_ids is not None:
+        intakes = intakes.filter(location_id__in=staff.location_ids)
+    return intakes.count()

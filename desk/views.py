@@ -338,8 +338,44 @@ def resend(request, pk: int):
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_GET
+def patients(request):
+    """Find a patient by name (typos forgiven), phone or e-mail, within the desk's locations."""
+    staff = _staff(request)
+    query = (request.GET.get("q") or "").strip()
+    found = desk.patient_search(staff, query) if query else []
+    context = {"query": query, "patients": found, "searched": bool(query), "too_short": 0 < len(query) < 2}
+    return render(request, "desk/patients.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
 def patient(request, pk: int):
+    """One patient: contact details, the screening's outcome and validity, appointments here, messages."""
+    staff = _staff(request)
+    patient = desk.patient_for_staff(staff, pk)
+    now = timezone.now()
+    record = desk.patient_record(staff, patient, now=now)
+    locations = desk.locations_for(staff)
+    context = {
+        "staff": staff,
+        "patient": patient,
+        "record": record,
+        "now": now,
+        "screening_valid": record.intake is not None and record.intake.valid_until > now,
+        "may_edit": request.user.has_perm("intake.change_patient"),
+        "messages_owed": [(message, appt, kind_label(message.kind)) for message, appt in record.messages],
+        "book_url": f"{reverse('desk:book')}?patient={patient.pk}"
+        + (f"&location={locations[0].slug}" if locations else ""),
+    }
+    return render(request, "desk/patient.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def patient_edit(request, pk: int):
     """Correct a patient's name and contact details (what the desk once did in the admin)."""
     staff = _staff(request)
     patient = desk.patient_for_staff(staff, pk)
@@ -358,8 +394,8 @@ def patient(request, pk: int):
                 request, f"Saved the details of {form.cleaned_data['first_name']} {form.cleaned_data['last_name']}."
             )
             return redirect(_next_or(request, reverse("desk:patient", args=[patient.pk])))
-    context = {"patient": patient, "form": form, "next": _next_or(request, "")}
-    return render(request, "desk/patient.html", context, status=400 if form.errors else 200)
+    context = {"patient": patient, "form": form, "next": _next_or(request, reverse("desk:patient", args=[patient.pk]))}
+    return render(request, "desk/patient_edit.html", context, status=400 if form.errors else 200)
 
 
 # --- Booking for a patient on the phone ----------------------------------------------------------------------
@@ -395,7 +431,14 @@ def _booking_choices(request, staff, params):
 def book(request):
     staff = _staff(request)
     location, form = _booking_choices(request, staff, request.GET)
-    context = {"form": form, "location": location, "therapists": None, "searched": "service" in request.GET}
+    patient = _patient_param(request, staff, request.GET)
+    context = {
+        "form": form,
+        "location": location,
+        "therapists": None,
+        "searched": "service" in request.GET,
+        "patient": patient,
+    }
     if "service" in request.GET and form.is_valid():
         now = timezone.now()
         service, therapist = form.cleaned_data["service"], form.cleaned_data["therapist"]
@@ -412,10 +455,23 @@ def book(request):
                     now=now,
                     therapist_ids=[therapist.pk] if therapist else None,
                 ),
-                "details_base": f"{reverse('desk:book_details')}?location={location.slug}&service={service.slug}",
+                "details_base": f"{reverse('desk:book_details')}?location={location.slug}&service={service.slug}"
+                + (f"&patient={patient.pk}" if patient else ""),
             }
         )
     return render(request, "desk/book.html", context)
+
+
+def _patient_param(request, staff, params):
+    """The patient being booked for ("book for this patient" on their page), so nothing is typed again; 404 if it
+    is not one the member of staff may see."""
+    value = params.get("patient")
+    if not value:
+        return None
+    pk = parsing.whole_number(value)
+    if pk is None:
+        raise Http404("No such patient.")
+    return desk.patient_for_staff(staff, pk)
 
 
 def _booking_target(request, staff, params):
@@ -453,10 +509,10 @@ def _details_context(location, service, therapist, start, form) -> dict:
 def book_details(request):
     staff = _staff(request)
     location, service, therapist, start = _booking_target(request, staff, request.GET)
-    form = PatientForm(initial={"submission_key": uuid.uuid4()}, region=location.country)
-    return render(
-        request, "desk/book_details.html", _details_context(location, service, therapist, start, form)
-    )
+    patient = _patient_param(request, staff, request.GET)
+    known = {name: getattr(patient, name) for name in PatientDetailsForm.base_fields} if patient else {}
+    form = PatientForm(initial={**known, "submission_key": uuid.uuid4()}, region=location.country)
+    return render(request, "desk/book_details.html", _details_context(location, service, therapist, start, form))
 
 
 @login_required

@@ -1,5 +1,5 @@
 """The desk corrects a patient's details (docs/access.md): the admin is the clinic admins' only, so what the front
-desk did there happens at /desk/patients/<id>/, for patients of its own locations."""
+desk did there happens at /desk/patients/<id>/edit/, for patients of its own locations."""
 
 from datetime import UTC, datetime
 
@@ -43,7 +43,7 @@ def test_it_corrects_a_patients_e_mail_and_audits_the_field_names_only(client, p
     user = desk_at(here)
     staff_login(client, user)
 
-    response = client.post(f"/desk/patients/{patient.pk}/", form(patient, email="new.address@example.com"))
+    response = client.post(f"/desk/patients/{patient.pk}/edit/", form(patient, email="new.address@example.com"))
 
     assert response.status_code == 302
     patient.refresh_from_db()
@@ -57,7 +57,7 @@ def test_a_patient_with_only_an_intake_here_is_visible_too(client, places):
     patient = IntakeFactory(location=here).patient
     staff_login(client, desk_at(here))
 
-    assert client.get(f"/desk/patients/{patient.pk}/").status_code == 200
+    assert client.get(f"/desk/patients/{patient.pk}/edit/").status_code == 200
 
 
 def test_another_locations_patient_answers_404_and_nothing_changes(client, places):
@@ -65,8 +65,8 @@ def test_another_locations_patient_answers_404_and_nothing_changes(client, place
     patient = AppointmentFactory(location=elsewhere, start=START).patient
     staff_login(client, desk_at(here))
 
-    assert client.get(f"/desk/patients/{patient.pk}/").status_code == 404
-    assert client.post(f"/desk/patients/{patient.pk}/", form(patient, last_name="Changed")).status_code == 404
+    assert client.get(f"/desk/patients/{patient.pk}/edit/").status_code == 404
+    assert client.post(f"/desk/patients/{patient.pk}/edit/", form(patient, last_name="Changed")).status_code == 404
     patient.refresh_from_db()
     assert patient.last_name != "Changed"
     assert not AuditEvent.objects.exists()
@@ -76,7 +76,7 @@ def test_a_patient_with_no_record_anywhere_answers_404_to_a_limited_desk(client,
     here, _ = places
     staff_login(client, desk_at(here))
 
-    assert client.get(f"/desk/patients/{PatientFactory().pk}/").status_code == 404
+    assert client.get(f"/desk/patients/{PatientFactory().pk}/edit/").status_code == 404
 
 
 def test_bad_input_keeps_what_was_typed_and_changes_nothing(client, places):
@@ -85,7 +85,7 @@ def test_bad_input_keeps_what_was_typed_and_changes_nothing(client, places):
     staff_login(client, desk_at(here))
 
     response = client.post(
-        f"/desk/patients/{patient.pk}/", form(patient, email="not an address", first_name="Ash\x00a")
+        f"/desk/patients/{patient.pk}/edit/", form(patient, email="not an address", first_name="Ash\x00a")
     )
 
     assert response.status_code == 400
@@ -101,4 +101,4 @@ def test_therapists_may_not_change_patients(client, places):
     patient = AppointmentFactory(location=here, start=START).patient
     staff_login(client, therapist_user())
 
-    assert client.post(f"/desk/patients/{patient.pk}/", form(patient, last_name="Changed")).status_code == 403
+    assert client.post(f"/desk/patients/{patient.pk}/edit/", form(patient, last_name="Changed")).status_code == 403
