@@ -15,11 +15,13 @@ from django.db.models.functions import Cast, Greatest, Lower
 from django.shortcuts import get_object_or_404
 
 from booking import availability
-from booking.models import Appointment, Therapist, TimeOff, WorkingHours
+from booking.models import Appointment, Closure, Therapist, TimeOff, WorkingHours
 from clinic.core.access import group_names, location_scope
 from clinic.core.models import Location, OutboundMessage
 from clinic.core.roles import CLINIC_ADMIN, FRONT_DESK, THERAPIST
 from intake.models import Intake, Patient
+
+from . import grid
 
 DESK_PERMISSION = "booking.view_appointment"
 # How long the desk home lists a message that was possibly sent twice.
@@ -104,44 +106,6 @@ def appointment_for_staff(staff: Staff, pk: int) -> Appointment:
     """One appointment the member of staff may see: 404 if there is none or it is at another location, so an id
     from elsewhere looks like one that does not exist."""
     return get_object_or_404(appointments_for_staff(staff), pk=pk)
-
-
-@dataclass
-class Column:
-    therapist_id: int
-    name: str
-    hours: list[WorkingHours] = field(default_factory=list)
-    appointments: list[Appointment] = field(default_factory=list)
-    is_own: bool = False
-
-
-def day_schedule(*, staff: Staff, location: Location, day: date) -> list[Column]:
-    """One column per therapist working at `location` on `day` or with an appointment there that day.
-
-    Three queries whatever the number of appointments: therapists, their hours that weekday, the appointments."""
-    window = availability.local_day(day, location.zone)
-    therapists = list(Therapist.objects.filter(locations=location, is_active=True).values_list("pk", "display_name"))
-    columns: dict[int, Column] = {pk: Column(pk, name, is_own=pk == staff.therapist_id) for pk, name in therapists}
-    hours_by_therapist: dict[int, list[WorkingHours]] = defaultdict(list)
-    for hours in WorkingHours.objects.filter(location=location, weekday=day.weekday()).order_by("start_time"):
-        hours_by_therapist[hours.therapist_id].append(hours)
-    appointments = list(
-        appointments_base()
-        .filter(location=location, start__gte=window.start, start__lt=window.end)
-        .order_by("start", "pk")
-    )
-    for appointment in appointments:
-        if appointment.therapist_id not in columns:  # e.g. a therapist no longer at this location
-            columns[appointment.therapist_id] = Column(
-                appointment.therapist_id,
-                appointment.therapist.display_name,
-                is_own=appointment.therapist_id == staff.therapist_id,
-            )
-        columns[appointment.therapist_id].appointments.append(appointment)
-    for therapist_id, hours in hours_by_therapist.items():
-        if therapist_id in columns:
-            columns[therapist_id].hours = hours
-    return [column for column in columns.values() if column.hours or column.appointments]
 
 
 def _appointment_ids_as_text(location_ids):
@@ -331,3 +295,166 @@ def reviews_waiting(staff: Staff) -> int:
     if staff.location_ids is not None:
         intakes = intakes.filter(location_id__in=staff.location_ids)
     return intakes.count()
+
+
+# --- The time grids (desk/grid.py places them) -------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    row: int
+    span: int
+    label: str = ""
+    appointment: Appointment | None = None
+
+
+@dataclass
+class GridColumn:
+    column: int  # the CSS grid column (the time labels are column 1)
+    heading: str
+    subheading: str = ""
+    is_own: bool = False
+    is_today: bool = False
+    therapist_id: int | None = None
+    hours: list[Block] = field(default_factory=list)
+    off: list[Block] = field(default_factory=list)
+    closed: Block | None = None
+    appointments: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Grid:
+    frame: grid.Frame
+    columns: list[GridColumn]
+    now_row: int | None
+    now_column: int | None
+    appointments: list[Appointment]  # in time order: the printed day sheet
+
+    @property
+    def hour_lines(self):
+        return self.frame.hours()
+
+
+def _closed_days(location: Location, first: date, last: date) -> dict[date, str]:
+    days = {}
+    for closure in Closure.objects.filter(location=location, first_day__lte=last, last_day__gte=first):
+        for n in range((closure.last_day - closure.first_day).days + 1):
+            days[closure.first_day + timedelta(days=n)] = closure.reason or "Closed"
+    return days
+
+
+def _build(frame, columns, *, placed_hours, placed_off, placed_appointments, closed, zone) -> None:
+    for column in columns:
+        for start, end in placed_hours.get(column.column, []):
+            if where := frame.place(start, end):
+                column.hours.append(Block(*where))
+        for start, end, reason in placed_off.get(column.column, []):
+            if where := frame.place(start, end):
+                column.off.append(Block(*where, label=reason or "Time off"))
+        if column.column in closed:
+            column.closed = Block(grid.HEADER_ROWS + 1, frame.rows, label=closed[column.column])
+        for start, end, appointment in placed_appointments.get(column.column, []):
+            if where := frame.place(start, end):
+                column.appointments.append(Block(*where, appointment=appointment))
+
+
+def day_grid(*, staff: Staff, location: Location, day: date, now: datetime) -> Grid:
+    """A location's day: one column per therapist working there that day or with an appointment there; their hours,
+    time off and the location's closure shaded; appointments as blocks sized by duration; the now-line.
+
+    Five queries whatever the number of therapists and appointments: therapists, hours, appointments, time off,
+    closures."""
+    zone, window = location.zone, availability.local_day(day, location.zone)
+    therapists = list(
+        Therapist.objects.filter(locations=location, is_active=True)
+        .order_by("display_name", "pk")
+        .values_list("pk", "display_name")
+    )
+    names = dict(therapists)
+    hours_by: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for hours in WorkingHours.objects.filter(location=location, weekday=day.weekday()).order_by("start_time"):
+        hours_by[hours.therapist_id].append((grid.time_minutes(hours.start_time), grid.time_minutes(hours.end_time)))
+    appointments = list(
+        appointments_base()
+        .filter(location=location, start__gte=window.start, start__lt=window.end)
+        .order_by("start", "pk")
+    )
+    for appointment in appointments:  # e.g. a therapist no longer at this location
+        names.setdefault(appointment.therapist_id, appointment.therapist.display_name)
+    shown = [pk for pk in names if hours_by.get(pk) or any(a.therapist_id == pk for a in appointments)]
+    column_of = {pk: n + 2 for n, pk in enumerate(shown)}
+    off_by: dict[int, list] = defaultdict(list)
+    for off in TimeOff.objects.filter(therapist_id__in=shown, start__lt=window.end, end__gt=window.start):
+        off_by[column_of[off.therapist_id]].append(
+            (grid.minutes_on(day, off.start, zone), grid.minutes_on(day, off.end, zone), off.reason)
+        )
+    closed = _closed_days(location, day, day)
+    spans = [span for pk in shown for span in hours_by.get(pk, [])]
+    placed_appointments: dict[int, list] = defaultdict(list)
+    for appointment in appointments:
+        start, end = grid.minutes_on(day, appointment.start, zone), grid.minutes_on(day, appointment.end, zone)
+        spans.append((start, end))
+        placed_appointments[column_of[appointment.therapist_id]].append((start, end, appointment))
+    frame = grid.frame_for(spans)
+    columns = [GridColumn(column_of[pk], names[pk], is_own=pk == staff.therapist_id, therapist_id=pk) for pk in shown]
+    _build(
+        frame,
+        columns,
+        placed_hours={column_of[pk]: hours_by.get(pk, []) for pk in shown},
+        placed_off=off_by,
+        placed_appointments=placed_appointments,
+        closed={column.column: closed[day] for column in columns} if day in closed else {},
+        zone=zone,
+    )
+    now_row = grid.now_row(frame, day, now, zone)
+    return Grid(frame, columns, now_row, None, appointments)
+
+
+def week_grid(*, staff: Staff, location: Location, therapist: Therapist, day: date, now: datetime) -> Grid:
+    """A therapist's week at a location, Monday to Sunday in its zone: hours there, time off, closures, and their
+    appointments at the locations the member of staff sees. Four queries: hours, appointments, time off, closures."""
+    zone, days = location.zone, grid.week_of(day)
+    window_start = availability.local_day(days[0], zone).start
+    window_end = availability.local_day(days[-1], zone).end
+    column_of = {d: n + 2 for n, d in enumerate(days)}
+    hours_by: dict[int, list] = defaultdict(list)
+    spans = []
+    for hours in WorkingHours.objects.filter(location=location, therapist=therapist).order_by("start_time"):
+        span = (grid.time_minutes(hours.start_time), grid.time_minutes(hours.end_time))
+        hours_by[column_of[days[hours.weekday]]].append(span)
+        spans.append(span)
+    appointments = list(
+        appointments_for_staff(staff)
+        .filter(therapist=therapist, start__gte=window_start, start__lt=window_end)
+        .order_by("start", "pk")
+    )
+    placed: dict[int, list] = defaultdict(list)
+    for appointment in appointments:
+        local_day = appointment.start.astimezone(zone).date()
+        start, end = (
+            grid.minutes_on(local_day, appointment.start, zone),
+            grid.minutes_on(local_day, appointment.end, zone),
+        )
+        spans.append((start, end))
+        placed[column_of[local_day]].append((start, end, appointment))
+    off_by: dict[int, list] = defaultdict(list)
+    for off in TimeOff.objects.filter(therapist=therapist, start__lt=window_end, end__gt=window_start):
+        for d in days:
+            off_by[column_of[d]].append(
+                (grid.minutes_on(d, off.start, zone), grid.minutes_on(d, off.end, zone), off.reason)
+            )
+    closed = _closed_days(location, days[0], days[-1])
+    frame = grid.frame_for(spans)
+    today = now.astimezone(zone).date()
+    columns = [GridColumn(column_of[d], f"{d:%a} {d.day}", subheading=f"{d:%B}", is_today=d == today) for d in days]
+    _build(
+        frame,
+        columns,
+        placed_hours=hours_by,
+        placed_off=off_by,
+        placed_appointments=placed,
+        closed={column_of[d]: reason for d, reason in closed.items()},
+        zone=zone,
+    )
+    now_row = grid.now_row(frame, today, now, zone) if today in column_of else None
+    return Grid(frame, columns, now_row, column_of.get(today), appointments)

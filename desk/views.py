@@ -99,8 +99,9 @@ def home(request):
         messages.error(request, "That date could not be read; showing today.")
         day = today
     form = DayForm(initial={"location": location.slug, "date": day}, locations=locations)
-    columns = desk.day_schedule(staff=staff, location=location, day=day)
-    attention = desk.failed_messages(staff, now=timezone.now())
+    now = timezone.now()
+    grid = desk.day_grid(staff=staff, location=location, day=day, now=now)
+    attention = desk.failed_messages(staff, now=now)
     context = {
         "staff": staff,
         "form": form,
@@ -109,8 +110,8 @@ def home(request):
         "today": today,
         "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
-        "columns": columns,
-        "count": sum(len(column.appointments) for column in columns),
+        "grid": grid,
+        "count": len(grid.appointments),
         "zone_sample": availability.local_day(day, location.zone).start,
         "failed": [
             (message, appt, kind_label(message.kind)) for message, appt in attention if message.status == FAILED_STATUS
@@ -119,9 +120,50 @@ def home(request):
             (message, appt, kind_label(message.kind)) for message, appt in attention if message.status != FAILED_STATUS
         ],
         "here": request.get_full_path(),
-        "now": timezone.now(),
     }
     return render(request, "desk/home.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def week(request):
+    """One therapist's week at a location: hours, time off, closures and appointments on the time grid."""
+    staff = _staff(request)
+    locations = desk.locations_for(staff)
+    location = _location_from(request, staff, locations, request.GET.get("location"))
+    therapists = list(Therapist.objects.filter(locations=location, is_active=True).order_by("display_name", "pk"))
+    if not therapists:
+        raise Http404("Nobody works at this location.")
+    wanted = parsing.whole_number(request.GET.get("therapist") or "")
+    default = next((t for t in therapists if t.pk == staff.therapist_id), therapists[0])
+    therapist = next((t for t in therapists if t.pk == wanted), None) if request.GET.get("therapist") else default
+    if therapist is None:
+        raise Http404("No such therapist at this location.")
+    now = timezone.now()
+    today = now.astimezone(location.zone).date()
+    day = parsing.iso_date(request.GET.get("date")) if request.GET.get("date") else today
+    if day is None:
+        messages.error(request, "That date could not be read; showing this week.")
+        day = today
+    grid = desk.week_grid(staff=staff, location=location, therapist=therapist, day=day, now=now)
+    monday = day - timedelta(days=day.weekday())
+    context = {
+        "staff": staff,
+        "location": location,
+        "locations": locations,
+        "therapists": therapists,
+        "therapist": therapist,
+        "day": day,
+        "monday": monday,
+        "sunday": monday + timedelta(days=6),
+        "previous_week": monday - timedelta(days=7),
+        "next_week": monday + timedelta(days=7),
+        "today": today,
+        "grid": grid,
+        "zone_sample": availability.local_day(day, location.zone).start,
+    }
+    return render(request, "desk/week.html", context)
 
 
 def _queryset_of(locations):

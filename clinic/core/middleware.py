@@ -28,6 +28,10 @@ PERSONAL_PREFIXES = ("/intake/", "/book/", "/desk/", "/accounts/", "/admin/")
 NOT_PERSONAL_PREFIXES = ("/book/api/",)
 
 
+# Sent by scripts that refresh a page on their own (static/desk/schedule.js); such requests are not activity.
+BACKGROUND_HEADER = "X-Background-Refresh"
+
+
 def session_times(request) -> tuple[float, float]:
     """(signed in at, last seen at) of this session, as POSIX timestamps."""
     now = timezone.now().timestamp()
@@ -72,8 +76,11 @@ class StaffSessionMiddleware:
                 return self._expired(request)
             now = timezone.now().timestamp()
             _, seen = session_times(request)
-            # The warning dialog asks how long is left without counting as activity.
-            counts = request.path != reverse("session_status") or request.method == "POST"
+            # The warning dialog asks how long is left without counting as activity, and so does a page refreshing
+            # itself in the background (the desk's schedule): only a person's clicks keep a session alive.
+            counts = (request.path != reverse("session_status") or request.method == "POST") and request.headers.get(
+                BACKGROUND_HEADER
+            ) != "1"
             if counts and (now - seen >= SEEN_RESOLUTION_SECONDS or SEEN_KEY not in request.session):
                 mark_seen(request)
             if not _exempt_from_second_factor(request.path) and must_verify(user):

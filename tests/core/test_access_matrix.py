@@ -103,6 +103,7 @@ EXPECTED = {
     "booking:manage_cancel": Expect(404, 200, 404, 404, 404, 404),
     # The desk. Patients have no account: the login page.
     "desk:home": staff_only(200, 200, 200, 200),
+    "desk:week": staff_only(200, 200, 200, 200),
     "desk:appointment": DESK_RECORD,
     "desk:check_in": staff_only(302, 404, 302, 302, method="post"),
     "desk:finish": staff_only(302, 404, 302, 302, method="post"),

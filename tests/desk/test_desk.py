@@ -252,7 +252,7 @@ def test_the_schedule_runs_the_same_queries_for_3_and_30_appointments(client, cl
     def count_queries():
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/desk/")
-        return response.content.decode().count('class="list-group-item appointment'), len(queries)
+        return response.content.decode().count('class="grid-appt '), len(queries)
 
     add_appointments(0, 3)
     failed_message(Appointment.objects.first())
@@ -265,8 +265,9 @@ def test_the_schedule_runs_the_same_queries_for_3_and_30_appointments(client, cl
     assert (shown_3, shown_30) == (3, 30)
     # session, user, the user's two-factor device, the user's and their groups' permissions (2), the user's
     # therapist row, groups, staff profile, its locations, active locations, therapists, working hours,
-    # appointments, failed messages, their appointments, screenings waiting for review (the staff navigation).
-    assert queries_3 == queries_30 == 16
+    # appointments, time off, closures, failed messages, their appointments, screenings waiting for review (the
+    # staff navigation).
+    assert queries_3 == queries_30 == 18
 
 
 # --- Transitions ----------------------------------------------------------------------------------------------

@@ -1,0 +1,34 @@
+// The desk's schedule refreshes itself every 30 seconds, so an online booking shows within a minute, keeping the
+// scroll position and whatever has focus. The request says it is a background refresh (not activity), so a desk
+// left alone is still signed out when idle. The print button prints the day sheet (a print stylesheet).
+(() => {
+  const schedule = document.getElementById("schedule");
+  document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
+  if (!schedule) return;
+  const seconds = Number(schedule.dataset.refreshSeconds || 30);
+  async function refresh() {
+    if (document.visibilityState !== "visible" || schedule.contains(document.activeElement)) return;
+    let response;
+    try {
+      response = await fetch(window.location.href, { headers: { "X-Background-Refresh": "1" }, credentials: "same-origin" });
+    } catch {
+      return; // offline for a moment: try again next time
+    }
+    if (!response.ok || response.redirected) return; // signed out: the idle-timeout dialog handles it
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = page.getElementById("schedule");
+    if (!fresh) return;
+    const scroller = document.getElementById("schedule-scroll");
+    const left = scroller ? scroller.scrollLeft : 0;
+    const top = scroller ? scroller.scrollTop : 0;
+    const pageY = window.scrollY;
+    schedule.replaceChildren(...fresh.childNodes);
+    const again = document.getElementById("schedule-scroll");
+    if (again) {
+      again.scrollLeft = left;
+      again.scrollTop = top;
+    }
+    window.scrollTo(window.scrollX, pageY);
+  }
+  window.setInterval(refresh, seconds * 1000);
+})();

@@ -1,0 +1,74 @@
+"""The schedule's time grids: a location's day (one column per therapist, blocks sized by duration, hours, time off
+and closures shaded, the now-line), a therapist's week, and the background refresh that is not activity."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from desk import grid
+from tests.booking.conftest import NOW
+from tests.booking.factories import AppointmentFactory, ClosureFactory, TimeOffFactory
+from tests.factories import front_desk_user
+from tests.support.auth import staff_login
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2025, 6, 13)  # Friday; NOW is 11:30 in Bengaluru
+AT_10 = datetime(2025, 6, 13, 4, 30, tzinfo=UTC)  # 10:00 IST
+
+
+def test_a_frame_covers_the_working_day_and_places_blocks_in_five_minute_rows():
+    frame = grid.frame_for([(9 * 60, 17 * 60), (7 * 60 + 30, 8 * 60 + 15)])
+    assert (frame.first_hour, frame.last_hour) == (7, 18)
+    # 07:30-08:15: row 2 is 07:00, so 07:30 is row 8, 45 minutes are 9 rows.
+    assert frame.place(7 * 60 + 30, 8 * 60 + 15) == (8, 9)
+    assert frame.place(20 * 60, 21 * 60) is None  # outside the frame
+    assert frame.place(-600, 24 * 60 + 60) == (2, frame.rows)  # time off over the whole day is clamped
+    assert grid.week_of(TODAY)[0] == date(2025, 6, 9)
+
+
+def test_the_day_grid_sizes_blocks_by_duration_and_shades_time_off_and_closures(client, clinic, frozen):
+    location, therapist = clinic["location"], clinic["therapist"]
+    AppointmentFactory(therapist=therapist, location=location, service=clinic["needling"], start=AT_10)
+    TimeOffFactory(therapist=therapist, start=AT_10 + timedelta(hours=4), end=AT_10 + timedelta(hours=6))
+    staff_login(client, front_desk_user())
+    page = client.get("/desk/").content.decode()
+    # 09:00-17:00 on a 08:00-18:00 frame: 10:00 is row 2 + 24; 45 minutes are 9 rows.
+    assert "grid-appt appointment-confirmed c-2 r-26 s-9" in page
+    assert "grid-hours c-2 r-14 s-96" in page
+    assert "grid-off c-2 r-74 s-24" in page  # 14:00-16:00
+    assert "now-line r-44 all-cols" in page  # 11:30
+    assert "Day sheet:" in page  # the printed sheet
+    ClosureFactory(location=location, first_day=TODAY, last_day=TODAY, reason="Diwali")
+    assert "Closed: Diwali" in client.get("/desk/").content.decode()
+    assert "now-line" not in client.get("/desk/", {"date": "2025-06-14"}).content.decode()
+
+
+def test_the_week_grid_shows_a_therapists_week_with_their_appointments(client, clinic, frozen):
+    location, therapist = clinic["location"], clinic["therapist"]
+    AppointmentFactory(therapist=therapist, location=location, service=clinic["needling"], start=AT_10)
+    staff_login(client, front_desk_user())
+    page = client.get("/desk/week/", {"location": location.slug, "therapist": therapist.pk}).content.decode()
+    assert "Arjun Menon: week of 9 June–15 June 2025" in page
+    assert "grid-appt appointment-confirmed c-6 r-26 s-9" in page  # Friday is the fifth day: column 6
+    assert page.count("grid-hours ") == 6  # Monday to Saturday
+    assert "now-line r-44 c-6" in page
+    for bad in ({"therapist": "x"}, {"therapist": "999999"}, {"location": "nowhere"}):
+        assert client.get("/desk/week/", {"location": location.slug, **bad}).status_code == 404
+    assert client.get("/desk/week/", {"date": "2025-13-40"}).status_code == 200
+
+
+def test_a_therapist_lands_on_their_own_week(client, clinic, frozen):
+    staff_login(client, clinic["therapist"].user)
+    page = client.get("/desk/week/").content.decode()
+    assert "Arjun Menon: week of" in page
+
+
+def test_a_background_refresh_does_not_keep_an_idle_desk_signed_in(client, clinic):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        staff_login(client, front_desk_user())
+        for minutes in (10, 20, 29):
+            traveller.move_to(NOW + timedelta(minutes=minutes))
+            assert client.get("/desk/", headers={"X-Background-Refresh": "1"}).status_code == 200
+        traveller.move_to(NOW + timedelta(minutes=30, seconds=1))
+        assert client.get("/desk/", headers={"X-Background-Refresh": "1"}).status_code == 302
