@@ -129,3 +129,24 @@ class TimeOffForm(forms.Form):
             if data["end"] <= data["start"]:
                 self.add_error("end", "The end must be after the start.")
         return data
+
+
+class ExportForm(forms.Form):
+    """A location's appointments over some days, as CSV (GET)."""
+
+    MAX_DAYS = 92
+
+    location = forms.ChoiceField()
+    first_day = BoundedDateField(widget=DateInput, label="From")
+    last_day = BoundedDateField(widget=DateInput, label="To (included)")
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].choices = [(location.slug, location.name) for location in locations]
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and not 0 <= (last - first).days < self.MAX_DAYS:
+            raise forms.ValidationError(f"Choose a first day on or before the last, at most {self.MAX_DAYS} days.")
+        return data

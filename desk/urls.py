@@ -9,6 +9,7 @@ app_name = "desk"
 urlpatterns = [
     path("", views.home, name="home"),
     path("week/", views.week, name="week"),
+    path("export/", views.export, name="export"),
     path("appointments/<int:pk>/", views.appointment, name="appointment"),
     path("appointments/<int:pk>/check-in/", views.check_in, name="check_in"),
     path("appointments/<int:pk>/finish/", views.finish, name="finish"),

@@ -4,13 +4,14 @@ actions (check in, finish, no show, cancel, reschedule, book for a patient on th
 Every view needs a logged-in member of staff (others get the 403 page); every change is a POST that goes through
 one access helper and a service. Health answers are never read here: only the screening outcome."""
 
+import csv
 import uuid
 from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,13 +25,14 @@ from booking.forms import CancelForm, PatientDetailsForm
 from booking.models import Appointment, Therapist, TimeOff, WorkingHours
 from booking.services import kind_label
 from clinic.core import parsing
-from clinic.core.models import OutboundMessage
-from clinic.core.services import message_resend
+from clinic.core.models import AuditEvent, OutboundMessage
+from clinic.core.services import audit_record, message_resend
 from intake.services import patient_update_contact
 
 from . import selectors as desk
 from .forms import (
     DayForm,
+    ExportForm,
     FinishForm,
     PatientForm,
     RescheduleForm,
@@ -781,3 +783,55 @@ def time_off_delete(request, pk: int):
     desk_services.time_off_delete(time_off=time_off, actor=request.user, request=request)
     messages.success(request, f"Time off of {time_off.therapist} removed.")
     return redirect(reverse("desk:hours"))
+
+
+# --- Exports -----------------------------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    "date", "start", "end", "time zone", "location", "therapist", "patient", "phone", "e-mail", "service", "status",
+    "source", "screening",
+]  # fmt: skip
+
+
+@login_required
+@never_cache
+@require_GET
+def export(request):
+    """A location's appointments over a day or a range as CSV, audited; never health answers (the screening's
+    outcome only)."""
+    staff = _staff(request)
+    locations = desk.locations_for(staff)
+    if not locations:
+        raise PermissionDenied
+    today = timezone.now().astimezone(locations[0].zone).date()
+    if "first_day" not in request.GET:
+        form = ExportForm(initial={"location": locations[0].slug, "first_day": today, "last_day": today},
+                          locations=locations)  # fmt: skip
+        return render(request, "desk/export.html", {"form": form})
+    form = ExportForm(request.GET, locations=locations)
+    if not form.is_valid():
+        return render(request, "desk/export.html", {"form": form}, status=400)
+    location = _location_from(request, staff, locations, form.cleaned_data["location"])
+    first, last = form.cleaned_data["first_day"], form.cleaned_data["last_day"]
+    rows = desk.appointments_between(staff, location, first, last)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointments-{location.slug}-{first}-{last}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_COLUMNS)
+    for appointment in rows:
+        local_start, local_end = appointment.local_start, appointment.local_end
+        screening = appointment.intake.get_outcome_display() if appointment.intake else ""
+        writer.writerow([
+            f"{local_start:%Y-%m-%d}", f"{local_start:%H:%M}", f"{local_end:%H:%M}", location.time_zone,
+            location.name, appointment.therapist.display_name, appointment.patient.full_name,
+            appointment.patient.phone.as_e164 if appointment.patient.phone else "", appointment.patient.email,
+            appointment.service.name, appointment.get_status_display(), appointment.get_source_display(), screening,
+        ])  # fmt: skip
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.SCHEDULE_EXPORT,
+        obj=location,
+        request=request,
+        detail={"first_day": first.isoformat(), "last_day": last.isoformat(), "rows": len(rows)},
+    )
+    return response

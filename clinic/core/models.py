@@ -174,6 +174,7 @@ class AuditEvent(models.Model):
         PATIENT_CHANGE = "patient_change", "Changed a patient's contact details"
         # Patients' data rights and retention.
         PATIENT_EXPORT = "patient_export", "Exported a patient's data"
+        SCHEDULE_EXPORT = "schedule_export", "Exported a schedule as CSV"
         PATIENT_ERASE = "patient_erase", "Erased a patient"
         RETENTION_PURGE = "retention_purge", "Purged old records"
         # Signing in and out (docs/access.md).
