@@ -7,11 +7,12 @@ class BookingConfig(AppConfig):
     name = "booking"
 
     def ready(self):
-        from intake.catalogue import register_service_source
+        from intake.catalogue import register_held_source, register_service_source
         from intake.signals import intake_reviewed
 
         from . import messages, receivers
 
         messages.register()
         register_service_source(receivers.service_options)
+        register_held_source(receivers.held_appointments)
         intake_reviewed.connect(receivers.on_intake_reviewed, dispatch_uid="booking.intake_reviewed")

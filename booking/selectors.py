@@ -164,3 +164,25 @@ def held_overlaps(*, therapist_id: int, start: datetime, blocked_until: datetime
     if exclude_id is not None:
         found = found.exclude(pk=exclude_id)
     return found
+
+
+def approval_clash(appointment: Appointment) -> str:
+    """Why confirming a held appointment now would be wrong for its therapist ("" if it would not): it falls in
+    their time off, or outside their working hours at its location that day. Two queries."""
+    if (
+        TimeOff.objects.filter(therapist_id=appointment.therapist_id)
+        .filter(start__lt=appointment.blocked_until, end__gt=appointment.start)
+        .exists()
+    ):
+        return f"It falls in {appointment.therapist.display_name}'s time off."
+    local_start, local_end = appointment.local_start, appointment.local_end
+    inside = WorkingHours.objects.filter(
+        therapist_id=appointment.therapist_id,
+        location_id=appointment.location_id,
+        weekday=local_start.weekday(),
+        start_time__lte=local_start.time(),
+        end_time__gte=local_end.time(),
+    ).exists()
+    if not inside or local_end.date() != local_start.date():
+        return f"It is outside {appointment.therapist.display_name}'s working hours at {appointment.location.name}."
+    return ""

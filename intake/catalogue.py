@@ -45,3 +45,31 @@ def find_service(slug: str, location=None) -> ServiceOption | None:
     if not slug:
         return None
     return next((option for option in services_for(location) if option.slug == slug), None)
+
+
+# --- Appointments held for a review ------------------------------------------------------------------------------
+# Booking registers where the review page learns which appointments wait for this screening and whether approving
+# would put one in the therapist's time off or outside their hours (intake cannot import booking).
+
+
+@dataclass(frozen=True)
+class HeldAppointment:
+    when: str  # "Monday 16 June 2025, 10:00 IST"
+    location: str
+    therapist: str
+    clash: str  # "" when approving is fine, else why not ("falls in Arjun Menon's time off")
+    move_url: str  # where the desk moves it
+
+
+HeldSource = Callable[[object], list[HeldAppointment]]
+_held_sources: list[HeldSource] = []
+
+
+def register_held_source(fn: HeldSource) -> None:
+    """Add a source of held appointments: `fn(intake) -> list[HeldAppointment]`. Idempotent per function."""
+    if fn not in _held_sources:
+        _held_sources.append(fn)
+
+
+def held_for(intake) -> list[HeldAppointment]:
+    return [held for source in _held_sources for held in source(intake)]

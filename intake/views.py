@@ -360,6 +360,8 @@ def review_detail(request, pk: int):
         "show_answers": show_answers,
         "can_review": selectors.can_review(request.user) and intake.outcome == Intake.Outcome.NEEDS_REVIEW,
         "service": catalogue.find_service(intake.service_slug, intake.location),
+        # Approving confirms these: a clash with time off or hours is said before the therapist decides.
+        "held": catalogue.held_for(intake),
     }
     if show_answers:
         services.intake_answers_viewed(intake=intake, actor=request.user, request=request)

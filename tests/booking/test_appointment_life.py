@@ -155,3 +155,21 @@ def test_a_patient_changes_only_before_the_cut_off_and_never_a_visit_that_happen
     assert not appointment.patient_may_change(now=START - cutoff)
     appointment.status = S.COMPLETED
     assert not appointment.patient_may_change(now=START - timedelta(days=7))
+
+
+def test_approving_is_flagged_in_time_off_or_outside_hours(clinic):
+    from booking.selectors import approval_clash
+    from tests.booking.factories import TimeOffFactory
+
+    def held(start):
+        return AppointmentFactory(
+            therapist=clinic["therapist"], location=clinic["location"], service=clinic["assessment"], start=start,
+            status=S.PENDING_REVIEW,
+        )  # fmt: skip
+
+    assert approval_clash(held(START)) == ""
+    assert "outside Arjun Menon's working hours" in approval_clash(held(START + timedelta(hours=7, minutes=30)))
+    TimeOffFactory(
+        therapist=clinic["therapist"], start=START + timedelta(days=1), end=START + timedelta(days=1, hours=2)
+    )
+    assert "time off" in approval_clash(held(START + timedelta(days=1, hours=1)))

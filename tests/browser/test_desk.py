@@ -197,3 +197,30 @@ def test_the_other_desk_pages_pass_axe(desktop, live_server, day):
         assert_accessible(page)
     expect(page.get_by_role("heading", name="2 booked appointments inside this time off")).to_be_visible()
     save_screenshot(page, "desk-time-off")
+
+
+def test_a_therapist_is_warned_that_approving_would_confirm_a_booking_in_their_time_off(desktop, live_server):
+    from django.test import Client
+
+    from tests.support.auth import staff_login
+
+    location = LocationFactory(slug="indiranagar", name="Bangalore – Indiranagar", time_zone="Asia/Kolkata")
+    needling = ServiceFactory(needling=True, locations=[location])
+    arjun = therapist_at(location, [needling], hours=EVERY_DAY, display_name="Arjun Menon")
+    intake = IntakeFactory(location=location, needs_review=True, patient__first_name="Vikram")
+    start = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    AppointmentFactory(
+        patient=intake.patient, intake=intake, therapist=arjun, location=location, service=needling, start=start,
+        status=Appointment.Status.PENDING_REVIEW,
+    )  # fmt: skip
+    TimeOff.objects.create(therapist=arjun, start=start - timedelta(hours=1), end=start + timedelta(hours=3))
+    client = Client()
+    staff_login(client, arjun.user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    desktop.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+
+    desktop.goto(f"/intake/review/{intake.pk}/")
+    expect(desktop.get_by_text("It falls in Arjun Menon's time off.")).to_be_visible()
+    assert_accessible(desktop)
+    desktop.get_by_role("link", name="Move it first").click()
+    expect(desktop).to_have_url(re.compile(r"/desk/appointments/\d+/reschedule/"))
