@@ -11,7 +11,6 @@ from clinic.core import parsing
 from clinic.core.forms import BoundedDateField
 
 
-
 class DayForm(forms.Form):
     """Which location's day to show (GET)."""
 
