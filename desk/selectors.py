@@ -365,11 +365,7 @@ def day_grid(*, staff: Staff, location: Location, day: date, now: datetime) -> G
     Five queries whatever the number of therapists and appointments: therapists, hours, appointments, time off,
     closures."""
     zone, window = location.zone, availability.local_day(day, location.zone)
-    therapists = list(
-        Therapist.objects.filter(locations=location, is_active=True)
-        .order_by("display_name", "pk")
-        .values_list("pk", "display_name")
-    )
+    therapists = list(Therapist.objects.filter(locations=location, is_active=True).values_list("pk", "display_name"))
     names = dict(therapists)
     hours_by: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hours in WorkingHours.objects.filter(location=location, weekday=day.weekday()).order_by("start_time"):

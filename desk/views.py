@@ -133,8 +133,8 @@ def week(request):
     """One therapist's week at a location: hours, time off, closures and appointments on the time grid."""
     staff = _staff(request)
     locations = desk.locations_for(staff)
-    location = _location_from(request, staff, locations, request.GET.get("location"))
-    therapists = list(Therapist.objects.filter(locations=location, is_active=True).order_by("display_name", "pk"))
+    location = _location_from(locations, request.GET.get("location"))
+    therapists = list(Therapist.objects.filter(locations=location, is_active=True))
     if not therapists:
         raise Http404("Nobody works at this location.")
     wanted = parsing.whole_number(request.GET.get("therapist") or "")
@@ -811,7 +811,7 @@ def export(request):
     form = ExportForm(request.GET, locations=locations)
     if not form.is_valid():
         return render(request, "desk/export.html", {"form": form}, status=400)
-    location = _location_from(request, staff, locations, form.cleaned_data["location"])
+    location = _location_from(locations, form.cleaned_data["location"])
     first, last = form.cleaned_data["first_day"], form.cleaned_data["last_day"]
     rows = desk.appointments_between(staff, location, first, last)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
