@@ -79,7 +79,7 @@ def test_the_desk_cannot_give_a_patient_another_patients_e_mail_and_birth_date(c
         patient_update_contact(patient=patient, actor=user, **{**ASHA.__dict__, "email": "ASHA@example.com"})
     staff_login(client, user)
     response = client.post(
-        f"/desk/patients/{patient.pk}/",
+        f"/desk/patients/{patient.pk}/edit/",
         {"first_name": "Asha", "last_name": "Rao", "email": "Asha@example.com", "phone": "+91 98765 43210",
          "date_of_birth": "1985-03-27"},
     )  # fmt: skip
