@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0011_outbox_fenced_claims_and_attempts'),
+        ('core', '0012_location_currency'),
     ]
 
     operations = [

@@ -27,7 +27,7 @@ def drop_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0006_merge_duplicate_patients"),
+        ("booking", "0007_therapist_profile"),
         ("intake", "0004_one_patient_per_email_and_birth_date"),
     ]
 
