@@ -110,10 +110,13 @@ def gunicorn(env: dict, workers: int = 2):
         proc.wait(timeout=30)
 
 
-def _client(port: int, path: str, count: int, headers: dict, results) -> None:
+def _timed_gets(port: int, path: str, count: int, headers: dict, before=None) -> tuple[list[float], set[int]]:
+    """`count` GETs over one connection: each one's latency (ms, `before` not counted) and the statuses seen."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies, statuses = [], set()
     for _ in range(count):
+        if before is not None:
+            before()
         start = time.perf_counter()
         conn.request("GET", path, headers=headers)
         response = conn.getresponse()
@@ -121,7 +124,11 @@ def _client(port: int, path: str, count: int, headers: dict, results) -> None:
         latencies.append((time.perf_counter() - start) * 1000)
         statuses.add(response.status)
     conn.close()
-    results.put((latencies, statuses))
+    return latencies, statuses
+
+
+def _client(port: int, path: str, count: int, headers: dict, results) -> None:
+    results.put(_timed_gets(port, path, count, headers))
 
 
 def measure(
@@ -138,16 +145,7 @@ def measure(
         conn.getresponse().read()
         conn.close()
     if before is not None:
-        latencies, statuses = [], set()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for _ in range(requests):
-            before()
-            start = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            latencies.append((time.perf_counter() - start) * 1000)
-            statuses.add(response.status)
+        latencies, statuses = _timed_gets(port, path, requests, headers, before)
         wall = sum(latencies) / 1000  # server time only: the cache-clearing between requests is not counted
     else:
         context = multiprocessing.get_context("fork")

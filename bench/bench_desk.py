@@ -3,8 +3,11 @@ appointments in a day, a therapist's week, and patient search over 50,000 patien
 to that location (so the search's scope is applied too). Seeds its own location, `bench-desk`; needs nothing else.
 
 Prints median and p95 server time one request at a time for the day grid, the week grid and a misspelt-name search
-(goal: p95 under 50 ms each), and requests per second with four clients against /ping and bare Django."""
+(goal: p95 under 50 ms each), and requests per second with four clients against /ping and bare Django. The machine
+is shared, so it also prints what load does not move much: each page's queries per request and the CPU time the
+Django process spends on it (median and p95, in-process, the same pages and user), and the load average."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -91,6 +94,42 @@ print("patients:", Patient.objects.filter(email__endswith="@bench-desk.test").co
 print("SESSION", session.session_key, day.isoformat(), team[0].pk, settings.SESSION_COOKIE_NAME)
 """
 
+# In-process, the same pages as the same user: queries per request and the process's own CPU time per request.
+PROBE = r"""
+import statistics, sys, time
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(get_user_model().objects.get(username="bench-desk-front"))
+for path in sys.argv[-1].split("|"):
+    for _ in range(3):
+        assert client.get(path).status_code == 200, path
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    times = []
+    for _ in range(60):
+        began = time.process_time()
+        client.get(path)
+        times.append((time.process_time() - began) * 1000)
+    times.sort()
+    # Counted at the context's exit: the next request's start empties the connection's query log.
+    count = queries.final_queries - queries.initial_queries
+    print(f"PROBE {path} {count} {statistics.median(times):.2f} {times[int(len(times) * 0.95) - 1]:.2f}")
+"""
+
+
+def probe(env: dict, paths: list[str]) -> dict[str, tuple[int, float, float]]:
+    found = {}
+    output = manage(env, "shell", "-c", PROBE.replace("sys.argv[-1]", repr("|".join(paths))))
+    for line in output.splitlines():
+        if line.startswith("PROBE "):
+            _, path, queries, median, p95 = line.split()
+            found[path] = (int(queries), float(median), float(p95))
+    return found
+
+
 if __name__ == "__main__":
     env = bench_env()
     ensure_database(env)
@@ -102,7 +141,10 @@ if __name__ == "__main__":
         "day grid (10 therapists, 200 appointments)": f"/desk/?location=bench-desk&date={day}",
         "week grid (one therapist)": f"/desk/week/?location=bench-desk&therapist={therapist}&date={day}",
         "patient search over 50,000 (misspelt name)": "/desk/patients/?q=Priya+Shaw",
+        # A surname thousands share (about 3,300 of the 50,000 are like it): every match is ranked.
+        "patient search over 50,000 (common surname)": "/desk/patients/?q=Shah",
     }
+    print(f"load average at the start: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
     with gunicorn(env) as port:
         print("server time one request at a time (first /ping, for scale):")
         report(measure(port, "/ping", requests=200, concurrency=1))
@@ -117,3 +159,8 @@ if __name__ == "__main__":
             verdict = "within" if figures["p95_ms"] < 50 else "OVER"
             print(f"{name}: median {figures['median_ms']:.2f} ms, p95 {figures['p95_ms']:.2f} ms ({verdict} 50 ms)")
         print(f"day grid with four clients: {loaded['rps']:.0f} req/s")
+    print("in-process, one request at a time: queries per request, the Django process's CPU time per request")
+    for name, (queries, median, p95) in probe(env, list(pages.values())).items():
+        label = next(label for label, path in pages.items() if path == name)
+        print(f"{label}: {queries} queries, CPU median {median:.2f} ms, p95 {p95:.2f} ms")
+    print(f"load average at the end: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
