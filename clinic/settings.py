@@ -197,7 +197,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/desk/"
+LOGIN_REDIRECT_URL = "/desk/start/"  # therapists land on their day, the desk on the schedule
 LOGOUT_REDIRECT_URL = "/"
 # Second factor (TOTP app, with one-time recovery codes). Always required for anyone who can see health answers;
 # for the front desk only when this says so.
@@ -260,6 +260,12 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# --- Uploaded files (therapists' photos) -------------------------------------------------------------------------
+# Stored under MEDIA_ROOT with generated names (booking/photos.py). `make run` (DEBUG) serves them itself; whitenoise
+# serves only static files, so production serves /media/ from the web server in front or a bucket (README).
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 # --- Forms ----------------------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -464,6 +470,8 @@ INTAKE_VALID_DAYS = env.int("INTAKE_VALID_DAYS", default=183)  # about six month
 INTAKE_SUBMIT_RATE = env.str("INTAKE_SUBMIT_RATE", default="10/h")  # per IP address
 INTAKE_LINK_RATE = env.str("INTAKE_LINK_RATE", default="5/h")  # returning-patient links, per IP address
 INTAKE_LINK_MAX_AGE_HOURS = env.int("INTAKE_LINK_MAX_AGE_HOURS", default=72)
+# Reads of one therapist's calendar feed link (desk/feeds.py): calendar apps poll every 15 minutes to a few hours.
+CALENDAR_FEED_RATE = env.str("CALENDAR_FEED_RATE", default="60/h")
 BOOKING_REMINDER_OFFSETS_HOURS = tuple(env.list("BOOKING_REMINDER_OFFSETS_HOURS", cast=int, default=[24, 2]))
 if any(hours <= 0 for hours in BOOKING_REMINDER_OFFSETS_HOURS):
     raise ImproperlyConfigured("BOOKING_REMINDER_OFFSETS_HOURS must be whole hours above zero, e.g. 24,2.")

@@ -5,6 +5,8 @@ message when either is unreachable instead of falling back to SQLite or skipping
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -28,6 +30,8 @@ from clinic.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Templates reference static files by plain names; the manifest is a deployment concern.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# Photos the tests upload (and the demo draws) go to a folder of this run, not to the developer's var/media.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="clinic-test-media-"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "clinic.core.sms.LocMemSMSBackend"
 # Links in test messages point at the local server, as in `make run`.

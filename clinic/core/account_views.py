@@ -35,7 +35,7 @@ def _to(name: str, request) -> str:
     return f"{reverse(name)}?{urlencode({'next': _next(request)})}"
 
 
-def _next(request, default: str = "/desk/") -> str:
+def _next(request, default: str = "/desk/start/") -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -45,3 +45,9 @@ class BoundedDateField(forms.DateField):
         super().validate(value)
         if value is not None and not parsing.EARLIEST_DATE <= value <= parsing.LATEST_DATE:
             raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+
+
+class EmailAddressField(forms.EmailField):
+    """An e-mail address, with the message every page words alike (the site spells it "e-mail")."""
+
+    default_error_messages = {"invalid": "Enter an e-mail address such as name@example.com."}

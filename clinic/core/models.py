@@ -172,9 +172,12 @@ class AuditEvent(models.Model):
         STAFF_CHANGE = "staff_change", "Changed a staff account"
         CONFIG_CHANGE = "config_change", "Changed other set-up or content"
         PATIENT_CHANGE = "patient_change", "Changed a patient's contact details"
+        SCREENING_LINK_SEND = "screening_link_send", "Sent a patient the screening link"
         # Patients' data rights and retention.
         PATIENT_EXPORT = "patient_export", "Exported a patient's data"
         SCHEDULE_EXPORT = "schedule_export", "Exported a schedule as CSV"
+        CALENDAR_FEED = "calendar_feed", "A therapist's calendar feed was read"
+        CALENDAR_FEED_RESET = "calendar_feed_reset", "Replaced a therapist's calendar feed link"
         PATIENT_ERASE = "patient_erase", "Erased a patient"
         RETENTION_PURGE = "retention_purge", "Purged old records"
         # Signing in and out (docs/access.md).
