@@ -1,16 +1,21 @@
 """Admin for services, therapists, hours, time off, closures and (read-mostly) appointments."""
 
+from functools import partial
+
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from clinic.core.admin import SafeInputAdminMixin, ViewOnlyAdminMixin
 from clinic.core.audit_admin import AuditedAdmin
 
 from . import (
+    photos,
     privacy_admin,  # noqa: F401  (the patient's page with export and erasure)
     services,
 )
-from .models import Appointment, Closure, Service, Therapist, TimeOff, WorkingHours
+from .models import Appointment, Closure, Service, ServiceOffering, Therapist, TimeOff, WorkingHours
 
 
 class DiaryAdmin(AuditedAdmin, admin.ModelAdmin):
@@ -35,12 +40,21 @@ class DiaryAdmin(AuditedAdmin, admin.ModelAdmin):
         self.changed()
 
 
+class ServiceOfferingInline(admin.TabularInline):
+    """Where the service is offered and its price there, in that clinic's currency."""
+
+    model = ServiceOffering
+    extra = 0
+    verbose_name = "clinic and price"
+    verbose_name_plural = "clinics offering it, with the price at each (in the clinic's currency)"
+
+
 @admin.register(Service)
 class ServiceAdmin(DiaryAdmin):
-    list_display = ["name", "duration_minutes", "buffer_after_minutes", "price", "needs_screening", "is_active"]
+    list_display = ["name", "duration_minutes", "buffer_after_minutes", "needs_screening", "is_active"]
     list_filter = ["is_active", "needs_screening", "uses_electrical_stimulation"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["locations"]
+    inlines = [ServiceOfferingInline]
 
     def changed(self) -> None:
         services.service_catalogue_changed()
@@ -51,12 +65,35 @@ class WorkingHoursInline(admin.TabularInline):
     extra = 0
 
 
+class TherapistAdminForm(forms.ModelForm):
+    class Meta:
+        model = Therapist
+        fields = [
+            "user", "display_name", "title", "bio", "qualifications", "registration_body", "registration_number",
+            "languages", "photo", "photo_alt", "locations", "services", "is_active",
+        ]  # fmt: skip
+
+    def clean_photo(self):
+        """A new upload is checked and made small here, so a refused one stores nothing (booking/photos.py)."""
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):
+            return photos.prepare_photo(photo)
+        return photo
+
+
 @admin.register(Therapist)
 class TherapistAdmin(DiaryAdmin):
+    form = TherapistAdminForm
     list_display = ["display_name", "user", "is_active"]
     list_filter = ["is_active", "locations"]
     filter_horizontal = ["locations", "services"]
     inlines = [WorkingHoursInline]
+
+    def save_model(self, request, obj, form, change):
+        replaced = form.initial.get("photo") if "photo" in form.changed_data else None
+        super().save_model(request, obj, form, change)
+        if replaced:  # a replaced or cleared photo's file goes once the change is committed
+            transaction.on_commit(partial(replaced.storage.delete, replaced.name))
 
 
 @admin.register(TimeOff)

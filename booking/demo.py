@@ -4,25 +4,39 @@ appointments at each location, confirmed and held for review, so the desk and th
 
 Called by `seed_demo` with the core's locations and staff; idempotent."""
 
+import io
 import uuid
 from datetime import datetime, time, timedelta
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from clinic.core.roles import THERAPIST
 from intake.models import Intake
 
+from . import photos
 from . import services as booking_services
-from .models import Appointment, Service, Therapist, WorkingHours
+from .models import Appointment, Service, ServiceOffering, Therapist, WorkingHours
 
 SERVICES = [
-    # slug, name, minutes, buffer after, price, needs screening, uses electrical stimulation
-    ("dry-needling", "Dry needling session", 45, 15, 2500, True, False),
-    ("dry-needling-estim", "Dry needling with electrical stimulation", 45, 15, 3000, True, True),
-    ("initial-assessment", "Initial assessment", 60, 0, 2000, False, False),
-    ("virtual-consultation", "Virtual consultation", 30, 0, 1000, False, False),
+    # slug, name, minutes, buffer after, needs screening, uses electrical stimulation
+    ("dry-needling", "Dry needling session", 45, 15, True, False),
+    ("dry-needling-estim", "Dry needling with electrical stimulation", 45, 15, True, True),
+    ("initial-assessment", "Initial assessment", 60, 0, False, False),
+    ("virtual-consultation", "Virtual consultation", 30, 0, False, False),
 ]
+# Each clinic charges in its own currency (Location.currency): the demo's prices by currency and service.
+PRICES = {
+    "INR": {
+        "dry-needling": 2500,
+        "dry-needling-estim": 3000,
+        "initial-assessment": 2000,
+        "virtual-consultation": 1000,
+    },
+    "GBP": {"dry-needling": 65, "dry-needling-estim": 75, "initial-assessment": 60, "virtual-consultation": 35},
+}
 # username -> the public profile (made-up people and registration numbers, for the demo only)
 THERAPISTS = {
     "therapist": {
@@ -66,20 +80,21 @@ WEEK += [(5, time(9), time(13))]
 
 def seed(*, locations, staff) -> None:
     services = []
-    for slug, name, minutes, buffer, price, screening, estim in SERVICES:
+    for slug, name, minutes, buffer, screening, estim in SERVICES:
         service, _ = Service.objects.update_or_create(
             slug=slug,
             defaults={
                 "name": name,
                 "duration_minutes": minutes,
                 "buffer_after_minutes": buffer,
-                "price": price,
                 "needs_screening": screening,
                 "uses_electrical_stimulation": estim,
                 "is_active": True,
             },
         )
-        service.locations.set(locations)
+        for location in locations:
+            price = PRICES.get(location.currency, {}).get(slug)
+            ServiceOffering.objects.update_or_create(service=service, location=location, defaults={"price": price})
         services.append(service)
 
     therapists = [user for user, role in staff if role == THERAPIST]
@@ -90,6 +105,11 @@ def seed(*, locations, staff) -> None:
             user=user,
             defaults={"display_name": user.get_full_name() or user.username, **THERAPISTS.get(user.username, {})},
         )
+        if not therapist.photo:
+            photo = _demo_photo(index)
+            therapist.photo.save(photo.name, photo, save=False)
+            therapist.photo_alt = f"Drawing of {therapist.display_name}: a figure on a coloured background"
+            therapist.save(update_fields=["photo", "photo_alt"])
         # The last therapist works in London, the others share the Indian clinics.
         where = london if (index == len(therapists) - 1 and london) else india
         therapist.locations.set(where)
@@ -103,6 +123,29 @@ def seed(*, locations, staff) -> None:
     seed_appointments(locations=locations)
     # Written straight to the tables: cached free times and public pages (of these locations too) are told here.
     booking_services.service_catalogue_changed()
+
+
+# The demo's photos are drawings made here (no real person's photo, nothing downloaded): a figure on a disc of the
+# palette, through the same preparation as an upload.
+PHOTO_COLOURS = [
+    ("#e6f0f1", "#0b5563", "#8d5a3b"),
+    ("#f7e6dd", "#c2562f", "#c68a62"),
+    ("#eef0e4", "#4d6b2f", "#a86f4c"),
+]
+PHOTO_COLOURS += [("#ece8f3", "#4b3f72", "#e0b48f")]
+
+
+def _demo_photo(index: int) -> ContentFile:
+    background, clothes, skin = PHOTO_COLOURS[index % len(PHOTO_COLOURS)]
+    image = Image.new("RGB", (640, 640), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((90, 440, 550, 900), fill=clothes)  # shoulders
+    draw.rectangle((280, 360, 360, 470), fill=skin)  # neck
+    draw.ellipse((188, 112, 452, 352), fill="#2b2118")  # hair, behind the face
+    draw.ellipse((204, 150, 436, 400), fill=skin)  # face
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return photos.prepare_photo(ContentFile(out.getvalue(), name="demo.png"))
 
 
 # Each demo appointment's submission key is derived from where and when it is, so a second run finds it.

@@ -16,6 +16,11 @@ class ServiceQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def priced_at(self, location):
+        """Each service with `price_here`: its price at `location`, in that location's currency (None: not set)."""
+        prices = ServiceOffering.objects.filter(service=models.OuterRef("pk"), location=location)
+        return self.annotate(price_here=models.Subquery(prices.values("price")[:1]))
+
 
 class Service(models.Model):
     """Something a patient can book. Needling services need a valid screening first."""
@@ -27,11 +32,12 @@ class Service(models.Model):
     buffer_after_minutes = models.PositiveIntegerField(
         default=0, help_text="Time kept free after each appointment (cleaning, notes)."
     )
-    price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     needs_screening = models.BooleanField(default=False, help_text="Needling services: a valid intake is required.")
     uses_electrical_stimulation = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
-    locations = models.ManyToManyField("core.Location", related_name="services", blank=True)
+    # Where it is offered, each with its price there (ServiceOffering): clinics in different countries charge in
+    # different currencies, so a price belongs to the service at a location, never to the service alone.
+    locations = models.ManyToManyField("core.Location", related_name="services", blank=True, through="ServiceOffering")
 
     objects = ServiceQuerySet.as_manager()
 
@@ -51,6 +57,29 @@ class Service(models.Model):
     @property
     def buffer(self) -> timedelta:
         return timedelta(minutes=self.buffer_after_minutes)
+
+
+class ServiceOffering(models.Model):
+    """A service offered at a location, and its price there in the location's currency (Location.currency)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="offerings")
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="service_offerings")
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="In this clinic's currency. Blank: no price is shown online (the clinic tells it).",
+    )
+
+    class Meta:
+        # unique_together rather than a UniqueConstraint: this was Django's own table for Service.locations, whose
+        # unique index (service, location) it keeps (migration 0009).
+        unique_together = [("service", "location")]
+
+    def __str__(self):
+        return f"{self.service} at {self.location}"
 
 
 class TherapistQuerySet(models.QuerySet):
@@ -78,9 +107,24 @@ class Therapist(models.Model):
     languages = models.CharField(
         max_length=160, blank=True, help_text="Languages spoken with patients, separated by commas."
     )
+    photo = models.ImageField(
+        upload_to="therapists/",
+        blank=True,
+        help_text="A JPEG, PNG or WebP of at most 5 MB, of the therapist's face; it is cropped to a square and made "
+        "small. Without one, their initials are shown.",
+    )
+    photo_alt = models.CharField(
+        "photo description",
+        max_length=200,
+        blank=True,
+        help_text="What the photo shows, for people who cannot see it. Blank: “Photo of” and their name.",
+    )
     locations = models.ManyToManyField("core.Location", related_name="therapists", blank=True)
     services = models.ManyToManyField(Service, related_name="therapists", blank=True)
     is_active = models.BooleanField(default=True)
+    # The version of the therapist's calendar feed link (desk/feeds.py): bumped when they get a new link, so the old
+    # one stops working at once (services.therapist_calendar_feed_reset).
+    calendar_feed_version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TherapistQuerySet.as_manager()
 
@@ -96,6 +140,11 @@ class Therapist(models.Model):
         """Up to two initials for the avatar drawn in place of a photo."""
         words = [word for word in self.display_name.replace("-", " ").split() if word[:1].isalpha()]
         return "".join(word[0] for word in (words[:1] + words[1:][-1:])).upper()
+
+    @property
+    def photo_description(self) -> str:
+        """The photo's alternative text."""
+        return self.photo_alt or f"Photo of {self.display_name}"
 
     @property
     def language_list(self) -> list[str]:

@@ -5,11 +5,15 @@ The oldest record of each group stays (its id is the one staff and links already
 intakes, appointments (with their consents and messages, which hang off them) and admin history; the others are then
 deleted. Audit events are append-only and keep the id they were written with: each merged record gets a new event
 instead, about the merged id and naming the surviving patient, so a patient's export still finds everything
-(booking/privacy.py follows these events)."""
+(booking/privacy.py follows these events). The moving itself is booking/patient_merge.py, which the clinic admin's
+merge at the desk uses too."""
 
 from django.db import migrations
 from django.db.models import Count
 from django.db.models.functions import Lower
+
+# The one way records are merged, shared with the desk; it reads models through the historical registry only.
+from booking.patient_merge import move_patient_records
 
 MERGE_ACTOR = "migration booking.0006 (duplicate patients merged)"
 
@@ -17,11 +21,7 @@ MERGE_ACTOR = "migration booking.0006 (duplicate patients merged)"
 def merge_duplicate_patients(apps, schema_editor=None) -> int:
     """Merge every group of duplicates; returns how many records were merged away."""
     Patient = apps.get_model("intake", "Patient")
-    Intake = apps.get_model("intake", "Intake")
-    Appointment = apps.get_model("booking", "Appointment")
     AuditEvent = apps.get_model("core", "AuditEvent")
-    LogEntry = apps.get_model("admin", "LogEntry")
-    ContentType = apps.get_model("contenttypes", "ContentType")
 
     groups = (
         Patient.objects.filter(date_of_birth__isnull=False)
@@ -30,7 +30,6 @@ def merge_duplicate_patients(apps, schema_editor=None) -> int:
         .annotate(records=Count("pk"))
         .filter(records__gt=1)
     )
-    patient_type = ContentType.objects.filter(app_label="intake", model="patient").first()
     merged = 0
     for group in groups:
         same_person = (
@@ -40,14 +39,7 @@ def merge_duplicate_patients(apps, schema_editor=None) -> int:
         )
         keep, *others = list(same_person)
         for other in others:
-            intake_ids = list(Intake.objects.filter(patient=other).values_list("pk", flat=True))
-            appointment_ids = list(Appointment.objects.filter(patient=other).values_list("pk", flat=True))
-            Intake.objects.filter(pk__in=intake_ids).update(patient=keep)
-            Appointment.objects.filter(pk__in=appointment_ids).update(patient=keep)
-            if patient_type is not None:
-                LogEntry.objects.filter(content_type=patient_type, object_id=str(other.pk)).update(
-                    object_id=str(keep.pk)
-                )
+            moved = move_patient_records(apps, keep=keep, other=other)
             AuditEvent.objects.create(
                 actor=None,
                 actor_name=MERGE_ACTOR,
@@ -55,12 +47,7 @@ def merge_duplicate_patients(apps, schema_editor=None) -> int:
                 object_type="intake.patient",
                 object_id=str(other.pk),
                 patient_id=keep.pk,
-                detail={
-                    "change": "merge",
-                    "merged_into": keep.pk,
-                    "intake_ids": intake_ids,
-                    "appointment_ids": appointment_ids,
-                },
+                detail=moved.audit_detail(keep.pk),
             )
             other.delete()
             merged += 1
