@@ -1,17 +1,21 @@
 """Writes of the front-desk workspace that booking/services.py does not already have: moving an appointment along
 its life at the desk (check in, finish, no show, undo, a staff cancel that notices a stale page) and therapists'
-working hours and time off. Booking, moving and cancelling themselves stay in booking/services.py."""
+working hours and time off, and the clinic admin's merge of duplicate patient records. Booking, moving and cancelling
+themselves stay in booking/services.py."""
 
 from datetime import datetime, time
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
 from clinic.core import services as core_services
 from clinic.core.models import AuditEvent, Location
+from intake.models import Patient
 
 from . import services
 from .models import Appointment, Therapist, TimeOff, WorkingHours
+from .patient_merge import move_patient_records
 
 Status = Appointment.Status
 Action = Appointment.Action
@@ -88,13 +92,8 @@ def appointment_transition(
     previous = appointment.status
     appointment.status = Appointment.ACTION_TO[action]
     appointment.save(update_fields=["status", "updated_at"])
-    core_services.audit_record(
-        actor=actor,
-        action=AuditEvent.Action.APPOINTMENT_CHANGE,
-        obj=appointment,
-        patient_id=appointment.patient_id,
-        request=request,
-        detail={"change": action, "from": previous, "to": appointment.status},
+    services.appointment_audit(
+        appointment, {"change": action, "from": previous, "to": appointment.status}, actor=actor, request=request
     )
     services.diary_changed()  # a no show frees the rest of its time
     return appointment
@@ -132,13 +131,8 @@ def appointment_undo(
         fields += ["completed_at", "follow_up_weeks"]
         core_services.message_cancel(subject=locked, kinds=[services.KIND_AFTERCARE, services.KIND_FOLLOW_UP])
     locked.save(update_fields=fields)
-    core_services.audit_record(
-        actor=actor,
-        action=AuditEvent.Action.APPOINTMENT_CHANGE,
-        obj=locked,
-        patient_id=locked.patient_id,
-        request=request,
-        detail={"change": "undo", "from": previous, "to": locked.status},
+    services.appointment_audit(
+        locked, {"change": "undo", "from": previous, "to": locked.status}, actor=actor, request=request
     )
     services.diary_changed()
     return locked
@@ -162,10 +156,34 @@ def appointment_cancel_by_staff(
 # --- Working hours and time off ------------------------------------------------------------------------------
 
 
-def _audit_setup(*, actor, action: str, obj, change: str, request=None, **detail) -> None:
+# What a change to each kind of set-up record is audited as.
+_SETUP_ACTIONS = {WorkingHours: AuditEvent.Action.HOURS_CHANGE, TimeOff: AuditEvent.Action.TIME_OFF_CHANGE}
+
+
+def _audit_setup(record: WorkingHours | TimeOff, change: str, *, actor, request, **detail) -> None:
+    """Audit a change to a therapist's working hours or time off: ids and times only (time off's reason may be
+    private)."""
     core_services.audit_record(
-        actor=actor, action=action, obj=obj, request=request, detail={"change": change, "via": "desk", **detail}
+        actor=actor,
+        action=_SETUP_ACTIONS[type(record)],
+        obj=record,
+        request=request,
+        detail={"change": change, "via": "desk", "therapist_id": record.therapist_id, **detail},
     )
+
+
+def _setup_save(record: WorkingHours | TimeOff, change: str, *, actor, request, **detail):
+    record.full_clean()
+    record.save()
+    _audit_setup(record, change, actor=actor, request=request, **detail)
+    services.diary_changed()
+    return record
+
+
+def _setup_delete(record: WorkingHours | TimeOff, *, actor, request, **detail) -> None:
+    _audit_setup(record, "delete", actor=actor, request=request, **detail)
+    record.delete()
+    services.diary_changed()
 
 
 @transaction.atomic
@@ -185,34 +203,12 @@ def working_hours_save(
     hours = hours or WorkingHours()
     hours.therapist, hours.location = therapist, location
     hours.weekday, hours.start_time, hours.end_time = weekday, start_time, end_time
-    hours.full_clean()
-    hours.save()
-    _audit_setup(
-        actor=actor,
-        action=AuditEvent.Action.HOURS_CHANGE,
-        obj=hours,
-        change=change,
-        request=request,
-        therapist_id=therapist.pk,
-        location_id=location.pk,
-    )
-    services.diary_changed()
-    return hours
+    return _setup_save(hours, change, actor=actor, request=request, location_id=location.pk)
 
 
 @transaction.atomic
 def working_hours_delete(*, hours: WorkingHours, actor=None, request=None) -> None:
-    _audit_setup(
-        actor=actor,
-        action=AuditEvent.Action.HOURS_CHANGE,
-        obj=hours,
-        change="delete",
-        request=request,
-        therapist_id=hours.therapist_id,
-        location_id=hours.location_id,
-    )
-    hours.delete()
-    services.diary_changed()
+    _setup_delete(hours, actor=actor, request=request, location_id=hours.location_id)
 
 
 @transaction.atomic
@@ -231,31 +227,63 @@ def time_off_save(
     change = "add" if time_off is None else "change"
     time_off = time_off or TimeOff()
     time_off.therapist, time_off.start, time_off.end, time_off.reason = therapist, start, end, reason.strip()
-    time_off.full_clean()
-    time_off.save()
-    _audit_setup(
-        actor=actor,
-        action=AuditEvent.Action.TIME_OFF_CHANGE,
-        obj=time_off,
-        change=change,
-        request=request,
-        therapist_id=therapist.pk,
-        start=start.isoformat(),
-        end=end.isoformat(),
-    )
-    services.diary_changed()
-    return time_off
+    return _setup_save(time_off, change, actor=actor, request=request, start=start.isoformat(), end=end.isoformat())
 
 
 @transaction.atomic
 def time_off_delete(*, time_off: TimeOff, actor=None, request=None) -> None:
-    _audit_setup(
+    _setup_delete(time_off, actor=actor, request=request)
+
+
+# --- Duplicate patients --------------------------------------------------------------------------------------
+
+
+class MergeRefused(services.BookingError):
+    pass
+
+
+@transaction.atomic
+def patients_merge(*, keep: Patient, duplicate: Patient, actor, request=None) -> Patient:
+    """Merge `duplicate` into `keep` (a clinic admin's decision at the desk): `keep` takes over its screenings,
+    appointments, messages and admin history (booking/patient_merge.py, as migration booking.0006 did), the merge is
+    audited as that migration's were (so a patient's export follows it), and `duplicate` is deleted. `keep`'s own
+    name and contact details stay. Both rows are locked in id order, so two merges of the same pair cannot cross."""
+    if keep.pk == duplicate.pk:
+        raise MergeRefused("A record cannot be merged into itself. Choose the other record.")
+    locked = {
+        p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk]).order_by("pk")
+    }
+    if len(locked) != 2:
+        raise MergeRefused("One of the two records no longer exists: it may have been merged a moment ago.")
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+    if keep.is_erased or duplicate.is_erased:
+        raise MergeRefused("An erased record cannot be merged.")
+    moved = move_patient_records(apps, keep=keep, other=duplicate)
+    core_services.audit_record(
         actor=actor,
-        action=AuditEvent.Action.TIME_OFF_CHANGE,
-        obj=time_off,
-        change="delete",
+        action=AuditEvent.Action.PATIENT_CHANGE,
+        object_type=duplicate._meta.label_lower,
+        object_id=str(duplicate.pk),
+        patient_id=keep.pk,
         request=request,
-        therapist_id=time_off.therapist_id,
+        detail=moved.audit_detail(keep.pk),
     )
-    time_off.delete()
-    services.diary_changed()
+    duplicate.delete()
+    return keep
+
+
+@transaction.atomic
+def therapist_calendar_feed_reset(*, therapist: Therapist, actor, request=None) -> Therapist:
+    """A new calendar feed link for the therapist: the version in the link goes up, so the old link stops working
+    at once (a lost phone, a shared calendar). Audited without the link itself."""
+    locked = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    locked.calendar_feed_version += 1
+    locked.save(update_fields=["calendar_feed_version"])
+    core_services.audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CALENDAR_FEED_RESET,
+        obj=locked,
+        request=request,
+        detail={"version": locked.calendar_feed_version},
+    )
+    return locked

@@ -106,6 +106,11 @@ class BookingRefused(BookingError):
     pass
 
 
+class OutsideHours(BookingError):
+    """The time is free of the therapist's other appointments, but outside their working hours, in their time off or
+    on a day the clinic is closed: the desk may still book it, with an explicit override and a reason."""
+
+
 class TooLateToChange(BookingError):
     pass
 
@@ -239,16 +244,13 @@ def _owe_confirmation(appointment: Appointment, *, now: datetime) -> None:
 # --- Booking -------------------------------------------------------------------------------------------------
 
 
-def _audit(*, actor, appointment: Appointment, action: str, request=None, detail: dict) -> None:
-    """Every change to an appointment is audited: by staff (the actor), or by the patient through the site or their
-    signed link (no actor)."""
+def appointment_audit(
+    appointment: Appointment, detail: dict, *, actor, request=None, action: str = AuditEvent.Action.APPOINTMENT_CHANGE
+) -> None:
+    """Every change to an appointment is audited, filed under its patient: by staff (the actor), or by the patient
+    through the site or their signed link (no actor). `detail`: ids, states and times only."""
     core_services.audit_record(
-        actor=actor,
-        action=action,
-        obj=appointment,
-        patient_id=appointment.patient_id,
-        request=request,
-        detail=detail,
+        actor=actor, action=action, obj=appointment, patient_id=appointment.patient_id, request=request, detail=detail
     )
 
 
@@ -310,6 +312,70 @@ def _free_therapist(
     return None
 
 
+OVERRIDE_REASON_MAX_LENGTH = 200
+
+
+def _check_override(override_reason: str, *, by_staff: bool) -> str:
+    reason = override_reason.strip()
+    if reason and not by_staff:
+        raise BookingError("Only the front desk can book outside working hours.")
+    if len(reason) > OVERRIDE_REASON_MAX_LENGTH:
+        raise BookingError(f"Please keep the reason under {OVERRIDE_REASON_MAX_LENGTH} characters.")
+    return reason
+
+
+def _therapist_or_override(
+    *,
+    location,
+    service,
+    therapist_ids,
+    start,
+    now,
+    by_staff,
+    named=False,
+    override_reason="",
+    ignore_appointment_id=None,
+) -> tuple[int, bool]:
+    """The therapist who takes `start` and whether the desk's override was needed for it.
+
+    The availability engine decides first (_free_therapist). When it says no, the desk having `named` one therapist
+    who offers the service here may still have the time if nothing but their hours, time off or a closure is in the
+    way, and only with a reason (OutsideHours without one). Other appointments are never overridden: SlotTaken, and
+    the exclusion constraint below it all."""
+    chosen = _free_therapist(
+        location=location,
+        service=service,
+        therapist_ids=therapist_ids,
+        start=start,
+        now=now,
+        ignore_appointment_id=ignore_appointment_id,
+        by_staff=by_staff,
+    )
+    if chosen is not None:
+        return chosen, False
+    if by_staff and named:
+        clashes = Appointment.objects.held().filter(therapist_id=therapist_ids[0])
+        clashes = clashes.overlapping(start, start + service.duration + service.buffer)
+        if ignore_appointment_id is not None:
+            clashes = clashes.exclude(pk=ignore_appointment_id)
+        offers = selectors.therapists_for(location, service).filter(pk=therapist_ids[0]).exists()
+        if offers and not clashes.exists():
+            if override_reason:
+                return therapist_ids[0], True
+            raise OutsideHours(
+                "That time is outside the therapist's working hours, in their time off or on a day the clinic is "
+                "closed. To book it anyway, tick “Outside working hours” and say why."
+            )
+    raise SlotTaken(
+        _nearest(location=location, service=service, therapist_ids=therapist_ids, wanted=start, now=now,
+                 by_staff=by_staff)
+    )  # fmt: skip
+
+
+def _override_detail(overridden: bool, reason: str) -> dict:
+    return {"override": "outside_hours", "override_reason": reason} if overridden else {}
+
+
 def appointment_book(
     *,
     patient: Patient | PatientDetails,
@@ -323,6 +389,7 @@ def appointment_book(
     submission_key: uuid.UUID | None = None,
     notify_email: bool = True,
     notify_sms: bool = False,
+    override_reason: str = "",
     request=None,
     now: datetime | None = None,
 ) -> Appointment:
@@ -334,7 +401,10 @@ def appointment_book(
 
     Idempotent per `submission_key`: the same key returns the appointment it already made. Raises SlotTaken with
     the nearest free times when the time is not free (any more), BookingError for times in the past or too soon,
-    NeedsIntake / BookingRefused when the screening does not allow it."""
+    NeedsIntake / BookingRefused when the screening does not allow it.
+
+    The desk books outside a therapist's working hours, time off or a closure only with `override_reason` (audited
+    with it); without one such a time raises OutsideHours."""
     now = now or timezone.now()
     if submission_key is not None:
         existing = Appointment.objects.filter(submission_key=submission_key).first()
@@ -343,6 +413,7 @@ def appointment_book(
     if not (notify_email or notify_sms):
         raise BookingError("Please choose how we should send your confirmation: e-mail, SMS or both.")
     by_staff = source == Appointment.Source.DESK
+    override_reason = _check_override(override_reason, by_staff=by_staff)
     _check_time(location=location, start=start, now=now, by_staff=by_staff)
     if therapist is not None:
         therapist_ids = [therapist.pk]
@@ -364,20 +435,16 @@ def appointment_book(
         status = booking_status(service=service, intake=intake, now=now, patient=patient, by_staff=by_staff)
         if intake is not None and intake.patient_id != patient.pk:
             raise BookingRefused("This screening belongs to someone else.")
-        chosen = _free_therapist(
-            location=location, service=service, therapist_ids=therapist_ids, start=start, now=now, by_staff=by_staff
+        chosen, overridden = _therapist_or_override(
+            location=location,
+            service=service,
+            therapist_ids=therapist_ids,
+            start=start,
+            now=now,
+            by_staff=by_staff,
+            named=therapist is not None,
+            override_reason=override_reason,
         )
-        if chosen is None:
-            raise SlotTaken(
-                _nearest(
-                    location=location,
-                    service=service,
-                    therapist_ids=therapist_ids,
-                    wanted=start,
-                    now=now,
-                    by_staff=by_staff,
-                )
-            )
         appointment = Appointment(
             patient=patient,
             therapist_id=chosen,
@@ -408,12 +475,17 @@ def appointment_book(
             raise SlotTaken(
                 _nearest(location=location, service=service, therapist_ids=therapist_ids, wanted=start, now=now)
             ) from None
-        _audit(
+        appointment_audit(
+            appointment,
+            {
+                "status": appointment.status,
+                "source": appointment.source,
+                "therapist_id": chosen,
+                **_override_detail(overridden, override_reason),
+            },
             actor=created_by,
-            action=AuditEvent.Action.APPOINTMENT_CREATE,
-            appointment=appointment,
             request=request,
-            detail={"status": appointment.status, "source": appointment.source, "therapist_id": chosen},
+            action=AuditEvent.Action.APPOINTMENT_CREATE,
         )
         if appointment.status == Appointment.Status.CONFIRMED:
             # Pending-review bookings get their confirmation and reminders when a therapist approves.
@@ -434,19 +506,26 @@ def appointment_reschedule(
     *,
     appointment: Appointment,
     start: datetime,
+    therapist: Therapist | None = None,
+    override_reason: str = "",
     actor=None,
     by_patient: bool = True,
     request=None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Move the same appointment to `start` with the same therapist, if that time is free.
+    """Move the same appointment to `start`, with the same therapist or (the desk) `therapist` at the same location,
+    if that time is free; the desk may move it outside working hours with `override_reason` (see appointment_book).
 
     The reminders move with it (those now in the past are cancelled) and a confirmed appointment's patient is told
     the new time, with a new calendar file."""
     now = now or timezone.now()
     seen = appointment
+    therapist_id = therapist.pk if therapist is not None else appointment.therapist_id
+    if by_patient and therapist_id != appointment.therapist_id:
+        raise BookingError("Please call the clinic to change your therapist.")
+    override_reason = _check_override(override_reason, by_staff=not by_patient)
     with transaction.atomic():
-        lock_therapists([appointment.therapist_id])
+        lock_therapists(sorted({appointment.therapist_id, therapist_id}))
         appointment = (
             Appointment.objects.select_for_update()
             .select_related("location", "service", "therapist", "patient")
@@ -459,38 +538,33 @@ def appointment_reschedule(
         why_not = appointment.why_not(Appointment.Action.MOVE, now=now)
         if why_not is not None:
             raise BookingError(why_not)
-        if start == appointment.start:  # "moved" to the time it has: nothing changes, nobody is told
-            return appointment
+        if start == appointment.start and therapist_id == appointment.therapist_id:
+            return appointment  # "moved" to the time it has: nothing changes, nobody is told
         location, service = appointment.location, appointment.service
         _check_time(location=location, start=start, now=now, by_staff=not by_patient)
-        chosen = _free_therapist(
+        chosen, overridden = _therapist_or_override(
             location=location,
             service=service,
-            therapist_ids=[appointment.therapist_id],
+            therapist_ids=[therapist_id],
             start=start,
             now=now,
-            ignore_appointment_id=appointment.pk,
             by_staff=not by_patient,
+            named=True,
+            override_reason=override_reason,
+            ignore_appointment_id=appointment.pk,
         )
-        if chosen is None:
-            raise SlotTaken(
-                _nearest(
-                    location=location,
-                    service=service,
-                    therapist_ids=[appointment.therapist_id],
-                    wanted=start,
-                    now=now,
-                    by_staff=not by_patient,
-                )
-            )
-        previous = appointment.start
+        previous, previous_therapist = appointment.start, appointment.therapist_id
+        if chosen != previous_therapist:
+            appointment.therapist = therapist
         appointment.start = start
         appointment.end = start + service.duration
         appointment.blocked_until = appointment.end + service.buffer
         appointment.link_version += 1  # links sent for the old time now answer "replaced"
         try:
             with transaction.atomic():
-                appointment.save(update_fields=["start", "end", "blocked_until", "link_version", "updated_at"])
+                appointment.save(
+                    update_fields=["therapist", "start", "end", "blocked_until", "link_version", "updated_at"]
+                )
         except IntegrityError:
             raise SlotTaken([]) from None
         _plan_reminders(appointment, now=now)
@@ -498,12 +572,21 @@ def appointment_reschedule(
             _owe(appointment, KIND_RESCHEDULED, again=True)
         else:  # still held for review: the "holding" message again, with the new time and the new link
             _owe(appointment, KIND_HELD, again=True)
-        _audit(
+        appointment_audit(
+            appointment,
+            {
+                "change": "reschedule",
+                "from": previous.isoformat(),
+                "to": start.isoformat(),
+                **(
+                    {"therapist_from": previous_therapist, "therapist_to": chosen}
+                    if chosen != previous_therapist
+                    else {}
+                ),
+                **_override_detail(overridden, override_reason),
+            },
             actor=actor,
-            action=AuditEvent.Action.APPOINTMENT_CHANGE,
-            appointment=appointment,
             request=request,
-            detail={"change": "reschedule", "from": previous.isoformat(), "to": start.isoformat()},
         )
         diary_changed()
     return appointment
@@ -546,13 +629,7 @@ def appointment_cancel(
         appointment.link_version += 1
         appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "link_version", "updated_at"])
         _cancel_messages(appointment, now=now)
-        _audit(
-            actor=actor,
-            action=AuditEvent.Action.APPOINTMENT_CHANGE,
-            appointment=appointment,
-            request=request,
-            detail={"change": "cancel", "by_patient": by_patient},
-        )
+        appointment_audit(appointment, {"change": "cancel", "by_patient": by_patient}, actor=actor, request=request)
         diary_changed()
     return appointment
 
@@ -594,11 +671,8 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
                 )
                 # The notice names no reason: a declined screening is health information.
                 _cancel_messages(appointment, now=timezone.now())
-            _audit(
-                actor=actor,
-                action=AuditEvent.Action.APPOINTMENT_CHANGE,
-                appointment=appointment,
-                detail={"change": "review", "decision": decision, "status": appointment.status},
+            appointment_audit(
+                appointment, {"change": "review", "decision": decision, "status": appointment.status}, actor=actor
             )
             changed.append(appointment)
         if changed:
@@ -639,12 +713,8 @@ def appointment_complete(
             _owe(appointment, KIND_AFTERCARE, due_at=now + aftercare_delay())
         if follow_up_weeks:
             _owe(appointment, KIND_FOLLOW_UP, due_at=now + timedelta(weeks=follow_up_weeks) - follow_up_lead())
-        _audit(
-            actor=actor,
-            action=AuditEvent.Action.APPOINTMENT_CHANGE,
-            appointment=appointment,
-            request=request,
-            detail={"change": "complete", "follow_up_weeks": follow_up_weeks},
+        appointment_audit(
+            appointment, {"change": "complete", "follow_up_weeks": follow_up_weeks}, actor=actor, request=request
         )
         diary_changed()
     logger.info("booking: appointment %s completed", appointment.pk)
