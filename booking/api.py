@@ -75,16 +75,8 @@ def slots(request):
         members = [member for member in members if member[0] == therapist]
         if not members and not slot_cache.therapist_offers(location, service, therapist):
             return _bad(BadParameter("therapist", "Unknown therapist, or not offering this service here."))
-    items, valid_until = slot_cache.answer(
-        location=location,
-        service=service,
-        members=members,
-        selection=therapist,
-        first_day=query["start"],
-        days=query["days"],
-        now=now,
-        at=at,
-    )
+    asked = slot_cache.Asked(location, service, members, therapist)
+    items, valid_until = slot_cache.answer(asked, first_day=query["start"], days=query["days"], now=now, at=at)
     head = {
         "location": location.slug,
         "service": service.slug,

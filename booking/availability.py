@@ -250,20 +250,12 @@ def _slots_across_clock_change(block, blocked, *, zone, rules, earliest, latest_
     return slots
 
 
-def free_slots_any(
-    diaries: Sequence[Diary],
-    *,
-    zone: ZoneInfo,
-    rules: Rules,
-    window: Interval,
-    now: datetime,
-    closures: Sequence[Interval] = (),
-) -> list[Slot]:
+def free_slots_any(diaries: Sequence[Diary], **search) -> list[Slot]:
     """ "Any therapist": every time at which at least one therapist is free, once, with the first free therapist
-    (in the order given) attached."""
+    (in the order given) attached. `search` is free_slots' keyword arguments, the same for every therapist."""
     chosen: dict[datetime, Slot] = {}
     for diary in diaries:
-        for slot in free_slots(diary, zone=zone, rules=rules, window=window, now=now, closures=closures):
+        for slot in free_slots(diary, **search):
             chosen.setdefault(slot.start, slot)
     return [chosen[start] for start in sorted(chosen)]
 

@@ -3,7 +3,7 @@
 from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
-from clinic.core.forms import BoundedDateField
+from clinic.core.forms import BoundedDateField, EmailAddressField
 from intake.models import validate_date_of_birth
 from intake.services import PatientDetails
 
@@ -28,9 +28,7 @@ class PatientDetailsForm(forms.Form):
 
     first_name = forms.CharField(max_length=80)
     last_name = forms.CharField(max_length=80)
-    email = forms.EmailField(
-        label="E-mail address", error_messages={"invalid": "Enter an e-mail address such as name@example.com."}
-    )
+    email = EmailAddressField(label="E-mail address")
     phone = PhoneNumberField(help_text="With the country code if it is not a local number.")
     date_of_birth = BoundedDateField(widget=DateInput, label="Date of birth", validators=[validate_date_of_birth])
 

@@ -97,25 +97,38 @@ def _is_ahead(appointment: Appointment | None, *statuses: str) -> bool:
 # --- Confirmation and "moved" notice ---------------------------------------------------------------------------
 
 
-def _with_calendar(template: str, subject: Callable[[Appointment], str]):
-    """A kind that carries the time with a calendar file and the self-service link (confirmation, moved notice)."""
+def _renderer(
+    template: str, subject: Callable[[Appointment], str], context: Callable[[Appointment], dict] = lambda _: {}
+):
+    """The renderer of a kind: none once its appointment is gone; `context` gives what the template needs beyond the
+    appointment, made at sending time."""
 
     def render(message) -> outbox.RenderedMessage | None:
         appointment = _appointment(message)
         if appointment is None:
             return None
-        # The token is made at sending time, so its lifetime counts from when the patient receives it.
-        token = manage_token(appointment)
-        return _rendered(
-            message, appointment, template, subject(appointment), ics_token=token, manage_url=manage_url(token)
-        )
+        return _rendered(message, appointment, template, subject(appointment), **context(appointment))
 
     return render
 
 
-render_confirmation = _with_calendar("confirmation", lambda a: f"Booked: {a.service.name} on {_when(a)}")
-render_held = _with_calendar("held", lambda a: f"Held for you: {a.service.name} on {_when(a)}")
-render_rescheduled = _with_calendar("rescheduled", lambda a: f"Moved: {a.service.name} is now on {_when(a)}")
+def _calendar(appointment: Appointment) -> dict:
+    """The time with a calendar file and the self-service link (confirmation, held and moved notices). The token is
+    made at sending time, so its lifetime counts from when the patient receives it."""
+    token = manage_token(appointment)
+    return {"ics_token": token, "manage_url": manage_url(token)}
+
+
+def _change_link(appointment: Appointment) -> dict:
+    return {
+        "manage_url": manage_url(manage_token(appointment)),
+        "can_change": services.can_patient_change(appointment),
+    }
+
+
+render_confirmation = _renderer("confirmation", lambda a: f"Booked: {a.service.name} on {_when(a)}", _calendar)
+render_held = _renderer("held", lambda a: f"Held for you: {a.service.name} on {_when(a)}", _calendar)
+render_rescheduled = _renderer("rescheduled", lambda a: f"Moved: {a.service.name} is now on {_when(a)}", _calendar)
 
 
 def confirmation_still_due(message) -> bool:
@@ -134,19 +147,7 @@ def rescheduled_still_due(message) -> bool:
 # --- Reminders ---------------------------------------------------------------------------------------------------
 
 
-def render_reminder(message) -> outbox.RenderedMessage | None:
-    appointment = _appointment(message)
-    if appointment is None:
-        return None
-    token = manage_token(appointment)
-    return _rendered(
-        message,
-        appointment,
-        "reminder",
-        f"Reminder: {appointment.service.name} on {_when(appointment)}",
-        manage_url=manage_url(token),
-        can_change=services.can_patient_change(appointment),
-    )
+render_reminder = _renderer("reminder", lambda a: f"Reminder: {a.service.name} on {_when(a)}", _change_link)
 
 
 def reminder_still_due(before: timedelta):
@@ -167,13 +168,7 @@ def reminder_still_due(before: timedelta):
 # --- Cancellation ------------------------------------------------------------------------------------------------
 
 
-def render_cancellation(message) -> outbox.RenderedMessage | None:
-    appointment = _appointment(message)
-    if appointment is None:
-        return None
-    return _rendered(
-        message, appointment, "cancellation", f"Cancelled: {appointment.service.name} on {_when(appointment)}"
-    )
+render_cancellation = _renderer("cancellation", lambda a: f"Cancelled: {a.service.name} on {_when(a)}")
 
 
 def cancellation_still_due(message) -> bool:
@@ -184,11 +179,7 @@ def cancellation_still_due(message) -> bool:
 # --- After the session ---------------------------------------------------------------------------------------------
 
 
-def render_aftercare(message) -> outbox.RenderedMessage | None:
-    appointment = _appointment(message)
-    if appointment is None:
-        return None
-    return _rendered(message, appointment, "aftercare", "After your session today: what helps")
+render_aftercare = _renderer("aftercare", lambda _: "After your session today: what helps")
 
 
 def aftercare_still_due(message) -> bool:
@@ -201,11 +192,7 @@ def aftercare_still_due(message) -> bool:
     )
 
 
-def render_follow_up(message) -> outbox.RenderedMessage | None:
-    appointment = _appointment(message)
-    if appointment is None:
-        return None
-    return _rendered(message, appointment, "follow_up", "Time to book your next session")
+render_follow_up = _renderer("follow_up", lambda _: "Time to book your next session")
 
 
 def follow_up_still_due(message) -> bool:

@@ -5,13 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
 from clinic.core.models import Location
 
 from . import availability
 from .availability import Diary, Interval, Rules, WeeklyHours
-from .models import Appointment, Closure, Service, Therapist, TimeOff, WorkingHours
+from .models import Appointment, Closure, Service, ServiceOffering, Therapist, TimeOff, WorkingHours
 
 
 @dataclass(frozen=True)
@@ -140,22 +140,40 @@ def therapists_public():
 
 
 def services_at(location: Location | None):
-    """Active services offered at `location`, or (None) at any active location: a service no clinic offers is
-    listed nowhere, since it could only dead-end."""
+    """Active services offered at `location` (each with `price_here`, its price there), or (None) at any active
+    location: a service no clinic offers is listed nowhere, since it could only dead-end."""
     services = Service.objects.active()
     if location is not None:
-        services = services.filter(locations=location)
+        services = services.filter(locations=location).priced_at(location)
     else:
         services = services.filter(Exists(Location.objects.active().filter(services=OuterRef("pk"))))
     return services.order_by("name")
 
 
 def locations_offering(service: Service):
-    return Location.objects.active().filter(services=service).order_by("name")
+    """Active locations offering `service`, each with `price_here`: the service's price there, in its currency."""
+    prices = ServiceOffering.objects.filter(service=service, location=OuterRef("pk")).values("price")[:1]
+    return Location.objects.active().filter(services=service).annotate(price_here=Subquery(prices)).order_by("name")
+
+
+def offerings_of(therapist: Therapist):
+    """What `therapist` offers at each active clinic they work at, with the price there, by clinic then service."""
+    return (
+        ServiceOffering.objects.filter(
+            location__in=therapist.locations.filter(is_active=True),
+            service__in=therapist.services.filter(is_active=True),
+        )
+        .select_related("service", "location")
+        .order_by("location__name", "location__pk", "service__name")
+    )
 
 
 def appointments_of_intake_pending(intake_id: int):
-    return Appointment.objects.filter(intake_id=intake_id, status=Appointment.Status.PENDING_REVIEW)
+    return appointments_of_intakes_pending([intake_id])
+
+
+def appointments_of_intakes_pending(intake_ids: list[int]):
+    return Appointment.objects.filter(intake_id__in=intake_ids, status=Appointment.Status.PENDING_REVIEW)
 
 
 def held_overlaps(*, therapist_id: int, start: datetime, blocked_until: datetime, exclude_id: int | None = None):
@@ -168,7 +186,8 @@ def held_overlaps(*, therapist_id: int, start: datetime, blocked_until: datetime
 
 def approval_clash(appointment: Appointment) -> str:
     """Why confirming a held appointment now would be wrong for its therapist ("" if it would not): it falls in
-    their time off, or outside their working hours at its location that day. Two queries."""
+    their time off, on a day its location is closed, or outside their working hours at its location that day.
+    Three queries at most."""
     if (
         TimeOff.objects.filter(therapist_id=appointment.therapist_id)
         .filter(start__lt=appointment.blocked_until, end__gt=appointment.start)
@@ -176,6 +195,16 @@ def approval_clash(appointment: Appointment) -> str:
     ):
         return f"It falls in {appointment.therapist.display_name}'s time off."
     local_start, local_end = appointment.local_start, appointment.local_end
+    closure = (
+        Closure.objects.filter(
+            location_id=appointment.location_id, first_day__lte=local_end.date(), last_day__gte=local_start.date()
+        )
+        .order_by("first_day")
+        .first()
+    )
+    if closure is not None:
+        why = f" ({closure.reason})" if closure.reason else ""
+        return f"{appointment.location.name} is closed that day{why}."
     inside = WorkingHours.objects.filter(
         therapist_id=appointment.therapist_id,
         location_id=appointment.location_id,

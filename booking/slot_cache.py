@@ -137,8 +137,20 @@ def _therapist_days(location, service, therapist_ids, days: list[date], *, at: i
     return found
 
 
-def _day_answers(location, service, members: list[tuple[int, str]], selection, days, *, at: int) -> dict:
-    keys = {day: _key(at, "day", location.pk, service.pk, selection, day.isoformat()) for day in days}
+@dataclass(frozen=True)
+class Asked:
+    """Whose free times are asked for: `members`, the therapists (id, name) at `location` offering `service`, in
+    name order; `selection` names them in cache keys ("any" or a therapist's id)."""
+
+    location: Location
+    service: Service
+    members: list[tuple[int, str]]
+    selection: str
+
+
+def _day_answers(asked: Asked, days, *, at: int) -> dict:
+    location, service, members = asked.location, asked.service, asked.members
+    keys = {day: _key(at, "day", location.pk, service.pk, asked.selection, day.isoformat()) for day in days}
     cached = cache.get_many(list(keys.values()))
     answers = {day: cached[key] for day, key in keys.items() if key in cached}
     missing = [day for day in days if day not in answers]
@@ -168,26 +180,16 @@ def _day_answers(location, service, members: list[tuple[int, str]], selection, d
     return answers
 
 
-def answer(
-    *,
-    location: Location,
-    service: Service,
-    members: list[tuple[int, str]],
-    selection: str,
-    first_day: date,
-    days: int,
-    now: datetime,
-    at: int,
-) -> tuple[list[str], float]:
+def answer(asked: Asked, *, first_day: date, days: int, now: datetime, at: int) -> tuple[list[str], float]:
     """The JSON of each free slot over `days` local days from `first_day`, as availability_for(...).slots(now=now)
-    would give them (`members` are the therapists asked for, in order; `selection` names them in keys), and until
-    when (UTC seconds) the same list stays right without any write: until the first time offered falls within
-    the minimum notice, or the horizon reaches the next time not offered yet."""
+    would give them for the therapists `asked` for, and until when (UTC seconds) the same list stays right without
+    any write: until the first time offered falls within the minimum notice, or the horizon reaches the next time
+    not offered yet."""
     never = float("inf")
-    if not members or days <= 0:
+    if not asked.members or days <= 0:
         return [], never
     wanted = [first_day + timedelta(days=n) for n in range(days)]
-    rules, bounded = _bookable(location, service, members, selection, wanted, now=now, at=at)
+    rules, bounded = _bookable(asked, wanted, now=now, at=at)
     notice, horizon = rules.min_notice.total_seconds(), rules.horizon.total_seconds()
     items: list[str] = []
     first_kept, first_beyond = never, never
@@ -201,32 +203,24 @@ def answer(
 
 
 def free_by_day(
-    *,
-    location: Location,
-    service: Service,
-    members: list[tuple[int, str]],
-    selection: str,
-    first_day: date,
-    days: int,
-    now: datetime,
-    at: int,
+    asked: Asked, *, first_day: date, days: int, now: datetime, at: int
 ) -> dict[date, list[tuple[int, str]]]:
     """The same free slots as `answer`, kept by local day as (UTC seconds, JSON) pairs: what the time picker's
     date strip counts and its chosen day lists, from the same cached day answers (no query when they are kept)."""
     wanted = [first_day + timedelta(days=n) for n in range(max(days, 0))]
-    if not members or not wanted:
+    if not asked.members or not wanted:
         return {day: [] for day in wanted}
-    _rules, bounded = _bookable(location, service, members, selection, wanted, now=now, at=at)
+    _rules, bounded = _bookable(asked, wanted, now=now, at=at)
     return {
         day: list(zip(found.starts[low:high], found.items[low:high], strict=True)) for day, found, low, high in bounded
     }
 
 
-def _bookable(location, service, members, selection, wanted: list[date], *, now: datetime, at: int):
+def _bookable(asked: Asked, wanted: list[date], *, now: datetime, at: int):
     """The location's booking rules, and each wanted day's cached answer with the bounds (low, high) of its times
     that can be booked at `now`: past the minimum notice and within the horizon."""
-    answers = _day_answers(location, service, members, selection, wanted, at=at)
-    rules = selectors.rules_for(location, service)
+    answers = _day_answers(asked, wanted, at=at)
+    rules = selectors.rules_for(asked.location, asked.service)
     earliest, latest = (now + rules.min_notice).timestamp(), (now + rules.horizon).timestamp()
     bounded = []
     for day in wanted:

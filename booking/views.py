@@ -22,7 +22,7 @@ from django_ratelimit.decorators import ratelimit
 from clinic.core import parsing
 from clinic.core.models import Location
 from intake.models import NeedlingBooking
-from intake.selectors import current_intake
+from intake.selectors import area_to_treat, current_intake, forget_area_to_treat
 
 from . import selectors, services, slot_cache
 from .availability import Slot
@@ -93,7 +93,7 @@ def start(request):
     """Service -> location -> therapist -> a day's free times, each step a GET form or links."""
     choice = _choice(request.GET)
     service, location, therapist = choice["service"], choice["location"], choice["therapist"]
-    context = {"choice": choice}
+    context = {"choice": choice, "area_to_treat": area_to_treat(request)}
     if service is None:
         location_slug = parsing.slug(request.GET.get("location"))
         wanted_location = Location.objects.active().filter(slug=location_slug).first() if location_slug else None
@@ -139,11 +139,10 @@ def _time_picker(params, choice: dict, *, now) -> dict:
     first = today + timedelta(days=(strip_from - today).days // STRIP_DAYS * STRIP_DAYS)
     days = min(STRIP_DAYS, (last_bookable - first).days + 1)
 
+    asked = slot_cache.Asked(location, service, members, selection)
+
     def free(first_day, count):
-        return slot_cache.free_by_day(
-            location=location, service=service, members=members, selection=selection,
-            first_day=first_day, days=count, now=now, at=at,
-        )  # fmt: skip
+        return slot_cache.free_by_day(asked, first_day=first_day, days=count, now=now, at=at)
 
     by_day = free(first, days)
     chosen = wanted_day or next((day for day, found in by_day.items() if found), first)
@@ -235,6 +234,7 @@ def confirm(request):
         "start_param": parsing.start_param(start_at),
         "pending": status == Appointment.Status.PENDING_REVIEW,
         "patient": patient,
+        "area_to_treat": area_to_treat(request),
         "what_to_wear": WHAT_TO_WEAR,
         "back_url": f"{reverse('booking:start')}?{_query(choice, week=start_at.astimezone(location.zone).date())}",
     }
@@ -293,6 +293,7 @@ def confirm(request):
             phone_example=location.phone_example,
         )
         return render(request, "booking/confirm.html", {**context, "form": form, "error": error.message}, status=400)
+    forget_area_to_treat(request)  # booked: the next booking from this browser starts afresh
     return redirect(reverse("booking:manage", args=[services.manage_token(appointment)]) + "?booked=1")
 
 
@@ -323,7 +324,8 @@ def therapist(request, pk: int):
     found = get_object_or_404(
         selectors.therapists_public().prefetch_related(Prefetch("locations", Location.objects.active())), pk=pk
     )
-    return render(request, "booking/therapist.html", {"therapist": found})
+    offerings = selectors.offerings_of(found)
+    return render(request, "booking/therapist.html", {"therapist": found, "offerings": offerings})
 
 
 # --- Self-service ----------------------------------------------------------------------------------------------
@@ -347,8 +349,22 @@ def _token_view(view):
     return wrapped
 
 
-def _manage_context(appointment: Appointment, token: str) -> dict:
+def _manage_heading(appointment: Appointment, params) -> str:
+    """The manage page's heading, which is also its title: what just happened, or the appointment's state."""
+    if appointment.status == Appointment.Status.CANCELLED:
+        return "Your appointment is cancelled"
+    if appointment.status == Appointment.Status.PENDING_REVIEW:
+        return "We are holding this time for you"
+    if params.get("booked"):
+        return "You’re booked"
+    if params.get("moved"):
+        return "Your appointment has moved"
+    return "Your appointment"
+
+
+def _manage_context(request, appointment: Appointment, token: str) -> dict:
     return {
+        "heading": _manage_heading(appointment, request.GET),
         "appointment": appointment,
         "location": appointment.location,
         "token": token,
@@ -361,7 +377,7 @@ def _manage_context(appointment: Appointment, token: str) -> dict:
 @require_GET
 @_token_view
 def manage(request, appointment, token):
-    context = _manage_context(appointment, token)
+    context = _manage_context(request, appointment, token)
     context["just_booked"] = request.GET.get("booked") == "1"
     context["cancel_form"] = CancelForm()
     return render(request, "booking/manage.html", context)
@@ -381,7 +397,7 @@ def manage_ics(request, appointment, token):
 @_token_view
 def manage_reschedule(request, appointment, token):
     """Choose a new time (GET), see what the move will do (GET with ?start=), then move (POST)."""
-    context = _manage_context(appointment, token)
+    context = _manage_context(request, appointment, token)
     if not context["can_change"]:
         return render(request, "booking/manage.html", {**context, "error": "too_late"}, status=403)
     location = appointment.location
@@ -437,7 +453,7 @@ def manage_reschedule(request, appointment, token):
 def manage_cancel(request, appointment, token):
     """GET shows what cancelling will do, with the optional reason; POST cancels."""
     if request.method == "GET":
-        context = _manage_context(appointment, token)
+        context = _manage_context(request, appointment, token)
         if appointment.status == Appointment.Status.CANCELLED:
             return redirect(reverse("booking:manage", args=[token]))
         if not context["can_change"]:
@@ -451,6 +467,9 @@ def manage_cancel(request, appointment, token):
         return render(request, "booking/link_replaced.html", status=410)
     except services.TooLateToChange:
         return render(
-            request, "booking/manage.html", {**_manage_context(appointment, token), "error": "too_late"}, status=403
+            request,
+            "booking/manage.html",
+            {**_manage_context(request, appointment, token), "error": "too_late"},
+            status=403,
         )
     return redirect(reverse("booking:manage", args=[services.manage_token(cancelled)]) + "?cancelled=1")
