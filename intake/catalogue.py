@@ -57,19 +57,32 @@ class HeldAppointment:
     when: str  # "Monday 16 June 2025, 10:00 IST"
     location: str
     therapist: str
-    clash: str  # "" when approving is fine, else why not ("falls in Arjun Menon's time off")
+    clash: str  # "" when approving is fine (or not checked), else why not ("falls in Arjun Menon's time off")
     move_url: str  # where the desk moves it
+    location_id: int | None = None
 
 
-HeldSource = Callable[[object], list[HeldAppointment]]
+# `fn(intakes, check_clash=...) -> {intake id: [HeldAppointment, ...]}`: one read for any number of intakes; the clash
+# check costs queries per appointment, so only the review page of one screening asks for it.
+HeldSource = Callable[..., dict[int, list[HeldAppointment]]]
 _held_sources: list[HeldSource] = []
 
 
 def register_held_source(fn: HeldSource) -> None:
-    """Add a source of held appointments: `fn(intake) -> list[HeldAppointment]`. Idempotent per function."""
+    """Add a source of held appointments (see HeldSource). Idempotent per function."""
     if fn not in _held_sources:
         _held_sources.append(fn)
 
 
+def held_for_many(intakes, *, check_clash: bool = False) -> dict[int, list[HeldAppointment]]:
+    """The appointments waiting for each of these screenings' review, soonest first, by intake id."""
+    found: dict[int, list[HeldAppointment]] = {}
+    for source in _held_sources:
+        for intake_id, held in source(intakes, check_clash=check_clash).items():
+            found.setdefault(intake_id, []).extend(held)
+    return found
+
+
 def held_for(intake) -> list[HeldAppointment]:
-    return [held for source in _held_sources for held in source(intake)]
+    """One screening's held appointments, each with what approving it would clash with."""
+    return held_for_many([intake], check_clash=True).get(intake.pk, [])

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from phonenumber_field.phonenumber import to_python
 
+from clinic.core.forms import EmailAddressField
 from clinic.core.models import Location
 
 from . import catalogue, rules
@@ -90,7 +91,7 @@ class AboutYouForm(AccessibleFormMixin, forms.Form):
     last_name = forms.CharField(
         max_length=80, label="Last name", widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         label="E-mail address",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="We send your booking details here. We never send health details by e-mail.",
@@ -341,7 +342,7 @@ class DecisionForm(forms.Form):
 
 
 class ReturningForm(AccessibleFormMixin, forms.Form):
-    email = forms.EmailField(
+    email = EmailAddressField(
         label="Your e-mail address",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="The address you gave when you answered.",

@@ -10,14 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.core import outbox
+from clinic.core.models import OutboundMessage
 
-from .models import Intake
+from .models import Intake, Patient
 from .services import (
     KIND_INFO_REQUESTED,
     KIND_RETURNING_LINK,
     KIND_REVIEW_DECISION,
+    KIND_SCREENING_LINK,
     returning_link_max_age,
     returning_link_token,
+    screening_link_token,
 )
 
 
@@ -75,7 +78,39 @@ def info_requested_still_due(message) -> bool:
     return intake is not None and intake.review_status == Intake.ReviewStatus.INFO_REQUESTED
 
 
+def _patient(message) -> Patient | None:
+    patient = message.subject_object
+    return patient if isinstance(patient, Patient) and not patient.is_erased else None
+
+
+def render_screening_link(message) -> outbox.RenderedMessage | None:
+    """The desk's link to the questionnaire, by e-mail or SMS: a signed token of the record id, made at sending time
+    so its lifetime counts from when the patient receives it."""
+    patient = _patient(message)
+    if patient is None:
+        return None
+    context = {
+        "patient": patient,
+        "url": settings.SITE_URL + reverse("intake:screening_link", args=[screening_link_token(patient)]),
+        "hours": int(returning_link_max_age().total_seconds() // 3600),
+    }
+    if message.channel == OutboundMessage.Channel.SMS:
+        phone = patient.phone
+        text = " ".join(render_to_string("intake/email/screening_link.sms.txt", context).split())
+        return outbox.RenderedMessage(to=[phone.as_e164] if phone and phone.is_valid() else [], text=text)
+    return outbox.RenderedMessage(
+        to=[patient.email] if patient.email else [],
+        subject="Your screening questions before dry needling",
+        text=render_to_string("intake/email/screening_link.txt", context),
+    )
+
+
+def screening_link_still_due(message) -> bool:
+    return _patient(message) is not None
+
+
 def register() -> None:
     outbox.register_kind(KIND_RETURNING_LINK, render=render_returning_link, still_due=returning_link_still_due)
     outbox.register_kind(KIND_REVIEW_DECISION, render=render_review_decision, still_due=review_decision_still_due)
+    outbox.register_kind(KIND_SCREENING_LINK, render=render_screening_link, still_due=screening_link_still_due)
     outbox.register_kind(KIND_INFO_REQUESTED, render=render_info_requested, still_due=info_requested_still_due)

@@ -263,5 +263,14 @@ class Intake(models.Model):
         return NeedlingBooking.REFUSE
 
     @property
+    def area_to_treat(self) -> str:
+        """'Neck, shoulder (right side)': where the patient wants treatment, as they chose it in the screening."""
+        labels = dict(rules.AREAS)
+        names = [labels[code] for code in self.answers.get("areas", []) if code in labels]
+        text = ", ".join(names[:1] + [name.lower() for name in names[1:]])
+        side = {"left": "left side", "right": "right side", "both": "both sides"}.get(self.answers.get("area_side"))
+        return f"{text} ({side})" if text and side else text
+
+    @property
     def is_decided(self) -> bool:
         return self.review_status in (self.ReviewStatus.APPROVED, self.ReviewStatus.DECLINED)

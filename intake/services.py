@@ -28,6 +28,9 @@ RETURNING_LINK_SALT = "intake.returning-link"
 KIND_RETURNING_LINK = "intake.returning_link"
 KIND_REVIEW_DECISION = "intake.review_decision"
 KIND_INFO_REQUESTED = "intake.info_requested"
+# The desk sends a caller who has not been screened a link to the questionnaire, filled in with their details.
+KIND_SCREENING_LINK = "intake.screening_link"
+SCREENING_LINK_SALT = "intake.screening-link"
 
 
 def returning_link_max_age() -> timedelta:
@@ -153,6 +156,13 @@ def intake_submit(
         return existing
 
 
+def _audit(intake: Intake, action: str, detail: dict, *, actor, request=None) -> None:
+    """An event about one intake, filed under its patient. `detail`: ids only, never the answers or the outcome."""
+    core_services.audit_record(
+        actor=actor, action=action, obj=intake, patient_id=intake.patient_id, request=request, detail=detail
+    )
+
+
 @transaction.atomic
 def _intake_create(
     *,
@@ -209,12 +219,11 @@ def _intake_create(
     intake.full_clean(validate_unique=False)
     intake.save()
     # The patient has no account: the event has no actor. Ids only; the outcome is health data.
-    core_services.audit_record(
+    _audit(
+        intake,
+        AuditEvent.Action.INTAKE_SUBMIT,
+        {"intake_id": intake.pk, "rule_set_version": intake.rule_set_version},
         actor=None,
-        action=AuditEvent.Action.INTAKE_SUBMIT,
-        obj=intake,
-        patient_id=patient.pk,
-        detail={"intake_id": intake.pk, "rule_set_version": intake.rule_set_version},
     )
     logger.info("intake %s submitted", intake.pk)  # the outcome is health data: never in a log line
     return intake
@@ -276,6 +285,72 @@ def returning_link_request(*, email: str, now: datetime | None = None) -> int:
     return len(latest)
 
 
+# --- The desk's screening link ---------------------------------------------------------------------------------
+
+
+def screening_link_token(patient: Patient) -> str:
+    """A signed, expiring token of the patient's record id: nothing about their health or contact details. It opens
+    the questionnaire with their details filled in (intake.views.screening_link)."""
+    return signing.dumps(patient.pk, salt=SCREENING_LINK_SALT)
+
+
+def patient_from_screening_token(token: str) -> Patient | None:
+    """The patient (not erased) a link names, or None when it is bad or older than INTAKE_LINK_MAX_AGE_HOURS."""
+    try:
+        patient_id = int(signing.loads(token, salt=SCREENING_LINK_SALT, max_age=returning_link_max_age()))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return Patient.objects.filter(pk=patient_id, erased_at__isnull=True).first()
+
+
+# A second click, or two people at the desk, send nothing more for this long; after it the link may go again.
+SCREENING_LINK_REPEAT_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class ScreeningLinkSent:
+    """What sending the screening link did: the channels queued now, and those that had it asked for within
+    SCREENING_LINK_REPEAT_AFTER (channel -> when), which were left alone."""
+
+    patient: Patient
+    queued: list[str]
+    recent: dict[str, datetime]
+
+
+@transaction.atomic
+def screening_link_send(
+    *, patient: Patient | PatientDetails, channels: list[str], actor, request=None, now: datetime | None = None
+) -> ScreeningLinkSent:
+    """Owe the patient (a record, or a caller's details matched to one or made one in this transaction) the
+    screening link on each of `channels` (e-mail, SMS), audited. The patient's row is locked, so two clicks at once
+    queue one message each way; a channel asked for within SCREENING_LINK_REPEAT_AFTER (and not failed since) is
+    not sent again."""
+    now = now or timezone.now()
+    if isinstance(patient, PatientDetails):
+        patient = patient_match_or_create(details=patient)
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.is_erased:
+        raise ValidationError("This patient's details were erased: there is nobody to send the link to.")
+    asked = {
+        message.channel: message.due_at
+        for message in OutboundMessage.objects.for_subject(patient).filter(
+            kind=KIND_SCREENING_LINK,
+            status__in=[OutboundMessage.Status.PENDING, OutboundMessage.Status.SENT],
+            due_at__gt=now - SCREENING_LINK_REPEAT_AFTER,
+        )
+    }
+    queued = [channel for channel in channels if channel not in asked]
+    for channel in queued:
+        core_services.message_queue(subject=patient, kind=KIND_SCREENING_LINK, channel=channel, again=True)
+    if queued:
+        sent = AuditEvent.Action.SCREENING_LINK_SEND
+        core_services.audit_record(actor=actor, action=sent, obj=patient, patient_id=patient.pk, request=request,
+                                   detail={"channels": queued})  # fmt: skip
+    return ScreeningLinkSent(
+        patient=patient, queued=queued, recent={channel: asked[channel] for channel in channels if channel in asked}
+    )
+
+
 class ReturningLinkUsed(Exception):
     """The returning-patient link was already used: it works once."""
 
@@ -290,13 +365,7 @@ def intake_confirm_unchanged(*, intake: Intake, now: datetime | None = None) -> 
         raise ReturningLinkUsed
     intake.confirmed_unchanged_at = now or timezone.now()
     intake.save(update_fields=["confirmed_unchanged_at"])
-    core_services.audit_record(
-        actor=None,
-        action=AuditEvent.Action.INTAKE_SUBMIT,
-        obj=intake,
-        patient_id=intake.patient_id,
-        detail={"intake_id": intake.pk, "confirmed_unchanged": True},
-    )
+    _audit(intake, AuditEvent.Action.INTAKE_SUBMIT, {"intake_id": intake.pk, "confirmed_unchanged": True}, actor=None)
     return intake
 
 
@@ -360,13 +429,12 @@ def intake_review_decide(
     intake.precautions = precautions.strip() if decision == Intake.ReviewStatus.APPROVED else ""
     intake.full_clean()
     intake.save()
-    core_services.audit_record(
+    _audit(
+        intake,
+        AuditEvent.Action.REVIEW_DECISION,
+        {"decision": decision, "intake_id": intake.pk},
         actor=actor,
-        action=AuditEvent.Action.REVIEW_DECISION,
-        obj=intake,
-        patient_id=intake.patient_id,
         request=request,
-        detail={"decision": decision, "intake_id": intake.pk},
     )
     intake_reviewed.send(sender=Intake, intake=intake, decision=decision, actor=actor)
     kind = KIND_INFO_REQUESTED if decision == Intake.ReviewStatus.INFO_REQUESTED else KIND_REVIEW_DECISION
@@ -379,11 +447,16 @@ def intake_answers_viewed(*, intake: Intake, actor, request, via: str = "") -> N
     """Record that a staff member was shown an intake's health answers (every such view is audited: docs/access.md).
     Ids only, and where it was seen when not on the review page."""
     detail = {"intake_id": intake.pk, "patient_id": intake.patient_id} | ({"via": via} if via else {})
-    core_services.audit_record(
+    _audit(intake, AuditEvent.Action.VIEW_HEALTH_ANSWERS, detail, actor=actor, request=request)
+
+
+def intakes_health_viewed(*, intakes, actor, request, via: str) -> None:
+    """Record that a staff member was shown the health details (reasons flagged, precautions) of several intakes on
+    one page (`via`: "my_day", "review_queue"): one audit event per intake, in one insert."""
+    core_services.audit_record_many(
         actor=actor,
         action=AuditEvent.Action.VIEW_HEALTH_ANSWERS,
-        obj=intake,
-        patient_id=intake.patient_id,
+        objects=[(intake, intake.patient_id) for intake in intakes],
         request=request,
-        detail=detail,
+        via=via,
     )

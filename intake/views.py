@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,16 +30,13 @@ from clinic.core.services import audit_record
 
 from . import catalogue, consent, rules, selectors, services
 from .forms import AboutYouForm, ConsentForm, DecisionForm, HealthForm, ReturningForm, WhereForm
-from .models import Intake, NeedlingBooking
+from .models import Intake, NeedlingBooking, Patient
 
 NEXT_SESSION_KEY = "intake_next"
+# The patient the desk sent the screening link to: the questionnaire starts with their details filled in.
+INVITED_SESSION_KEY = "intake_invited_patient"
 # When this browser started the questionnaire: unfinished answers are purged a day later (booking/retention.py).
 QUESTIONNAIRE_STARTED_KEY = "started_at"
-DISPOSITION_LABELS = {
-    rules.NOT_SUITABLE: "Not suitable online",
-    rules.NEEDS_REVIEW: "Needs review",
-    rules.INFORM: "For the therapist's information",
-}
 BOOKING_URL = "/book/"
 
 
@@ -161,9 +159,12 @@ class QuestionnaireView(NamedUrlSessionWizardView):
 
     def get_form_initial(self, step):
         extra = self.storage.extra_data
-        if step == "about" and extra.get("location"):
-            location = Location.objects.active().filter(slug=extra["location"]).first()
-            return {"location": location} if location else {}
+        if step == "about":
+            initial = _invited_details(self.request)
+            if extra.get("location"):
+                location = Location.objects.active().filter(slug=extra["location"]).first()
+                initial.update({"location": location} if location else {})
+            return initial
         if step == "where" and extra.get("service"):
             return {"service": extra["service"]}
         if step == "consent":
@@ -229,7 +230,23 @@ class QuestionnaireView(NamedUrlSessionWizardView):
         )
         selectors.remember_intake(self.request, intake)
         self.request.session[NEXT_SESSION_KEY] = self.storage.extra_data.get("next", "")
+        self.request.session.pop(INVITED_SESSION_KEY, None)
         return redirect("intake:outcome")
+
+
+def _invited_details(request) -> dict:
+    """The contact details of the patient whose screening link opened this questionnaire (never health answers)."""
+    pk = request.session.get(INVITED_SESSION_KEY)
+    patient = Patient.objects.filter(pk=pk, erased_at__isnull=True).first() if isinstance(pk, int) else None
+    if patient is None:
+        return {}
+    return {
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "email": patient.email,
+        "phone": patient.phone.as_international if patient.phone else "",
+        "date_of_birth": patient.date_of_birth,
+    }
 
 
 def _uuid_or_none(value: str):
@@ -330,14 +347,55 @@ def returning_confirm(request, token):
     return render(request, "intake/returning_confirm.html", {"intake": intake, "patient": intake.patient})
 
 
+@never_cache
+@require_GET
+def screening_link(request, token):
+    """The link the desk sent a caller: a new questionnaire with their details filled in, for the clinic of their
+    last screening if any. An expired or broken link still leads to the questionnaire, saying so. Not rate-limited:
+    the token is signed, so there is nothing to guess, and a patient may open their link many times."""
+    patient = services.patient_from_screening_token(token)
+    if patient is None:
+        messages.info(request, "That link has expired, but you can answer the questions here all the same.")
+        return redirect("intake:start")
+    request.session[INVITED_SESSION_KEY] = patient.pk
+    last = Intake.objects.filter(patient=patient, location__is_active=True).select_related("location")
+    last = last.order_by("-submitted_at").first()
+    query = {"restart": "1", **({"location": last.location.slug} if last else {})}
+    return redirect(f"{reverse('intake:start')}?{urlencode(query)}")
+
+
 # --- Review queue (staff) -------------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def review_queue(request):
-    intakes = list(selectors.review_queue(request.user))
-    # The queue lists patients and their screening outcomes: each view is audited, with who was listed.
+    """Screenings waiting for a therapist, each with the appointments held for it (time and clinic) and, for those
+    who may see health data, why it was flagged; filtered by clinic, among the user's own locations only."""
+    queue = selectors.review_queue(request.user)  # 403 without the permission to see screenings
+    clinics = selectors.review_locations(request.user)
+    clinic = None
+    if request.GET.get("location"):
+        wanted = parsing.whole_number(request.GET["location"])
+        # An id outside the user's locations answers like one that does not exist (docs/access.md).
+        clinic = next((location for location in clinics if location.pk == wanted), None)
+        if clinic is None:
+            raise Http404("No such clinic.")
+    if clinic is not None:
+        queue = queue.filter(location=clinic)
+    intakes = list(queue)
+    held = catalogue.held_for_many(intakes)
+    show_reasons = selectors.can_see_health_answers(request.user)
+    rows = [
+        {
+            "intake": intake,
+            "held": held.get(intake.pk, []),
+            "reasons": selectors.screening_reasons(intake) if show_reasons else [],
+        }
+        for intake in intakes
+    ]
+    # The queue lists patients and their screening outcomes: each view is audited, with who was listed; the reasons
+    # flagged are health data, so each patient's is a view of their health details too.
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.VIEW_REVIEW_QUEUE,
@@ -346,7 +404,10 @@ def review_queue(request):
         request=request,
         detail={"count": len(intakes), "intake_ids": [intake.pk for intake in intakes][:200]},
     )
-    return render(request, "intake/review_queue.html", {"intakes": intakes})
+    if show_reasons:
+        services.intakes_health_viewed(intakes=intakes, actor=request.user, request=request, via="review_queue")
+    context = {"rows": rows, "intakes": intakes, "clinics": clinics, "clinic": clinic, "show_reasons": show_reasons}
+    return render(request, "intake/review_queue.html", context)
 
 
 @login_required
@@ -402,11 +463,7 @@ def _answers_context(intake: Intake) -> dict:
         "earlier_answers": rules.earlier_answers(answers),
         "what_brings_you": answers.get("what_brings_you", ""),
         "age": answers.get("age"),
-        "reasons": [
-            {**r, "label": DISPOSITION_LABELS.get(r["disposition"], r["disposition"])}
-            for r in intake.results
-            if r["disposition"] != rules.CLEAR
-        ],
+        "reasons": selectors.screening_reasons(intake),
     }
 
 
