@@ -7,9 +7,11 @@ import json
 
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic.core import brand
+
 from .selectors import PageDetail
 
-SITE_NAME = "Needle & Move Physiotherapy"
+SITE_NAME = brand.NAME
 
 
 def page_json_ld(detail: PageDetail, url: str) -> list[dict]:

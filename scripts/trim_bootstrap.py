@@ -31,7 +31,7 @@ def _crispy_templates() -> list[Path]:
 
 def words() -> set[str]:
     files = [*(ROOT / "templates").rglob("*.html"), *_crispy_templates()]
-    for app in ("clinic", "education", "intake", "booking"):
+    for app in ("clinic", "education", "intake", "booking", "desk"):
         files += [*(ROOT / app).rglob("*.html"), *(ROOT / app).rglob("*.py")]
     files += [path for path in (ROOT / "static").rglob("*.js") if "vendor" not in path.parts]
     found = set(KEEP)

@@ -1,10 +1,18 @@
 // The desk's schedule refreshes itself every 30 seconds, so an online booking shows within a minute, keeping the
-// scroll position and whatever has focus. The request says it is a background refresh (not activity), so a desk
+// scroll position and whatever has focus. Today's grid opens scrolled to the now-line (a third of the way down), so
+// the desk sees what is happening now rather than the first hours of the day. The request says it is a background refresh (not activity), so a desk
 // left alone is still signed out when idle. The print button prints the day sheet (a print stylesheet).
 (() => {
   const schedule = document.getElementById("schedule");
   document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
   if (!schedule) return;
+  const first = document.getElementById("schedule-scroll");
+  const now = first && first.querySelector(".now-line");
+  if (now) {
+    const heading = first.querySelector(".grid-head");
+    const above = (heading ? heading.offsetHeight : 0) + first.clientHeight / 3;
+    first.scrollTop = Math.max(0, now.offsetTop - above);
+  }
   const seconds = Number(schedule.dataset.refreshSeconds || 30);
   async function refresh() {
     if (document.visibilityState !== "visible" || schedule.contains(document.activeElement)) return;
