@@ -45,8 +45,27 @@ class FinishForm(StatusActionForm):
     )
 
 
+class MoveSearchForm(forms.Form):
+    """Whose free times, and which day, the move page shows (GET)."""
+
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.none(), required=False, empty_label="Any therapist")
+    date = BoundedDateField(widget=DateInput, label="Day")
+
+    def __init__(self, *args, therapists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = therapists
+
+
 class RescheduleForm(forms.Form):
+    """A free time picked on the move page, and with whom (the same therapist when not given)."""
+
     start = forms.CharField()
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.none(), required=False)
+
+    def __init__(self, *args, therapists=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if therapists is not None:
+            self.fields["therapist"].queryset = therapists
 
     def clean_start(self):
         start = parsing.start_time(self.cleaned_data["start"])
@@ -148,4 +167,66 @@ class ExportForm(forms.Form):
         first, last = data.get("first_day"), data.get("last_day")
         if first and last and not 0 <= (last - first).days < self.MAX_DAYS:
             raise forms.ValidationError(f"Choose a first day on or before the last, at most {self.MAX_DAYS} days.")
+        return data
+
+
+class ScreeningLinkForm(forms.Form):
+    """How the screening link goes to the patient: e-mail, SMS or both."""
+
+    channels = forms.MultipleChoiceField(
+        label="Send by",
+        choices=[("email", "E-mail"), ("sms", "SMS")],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose e-mail, SMS or both."},
+    )
+
+
+class MergeForm(forms.Form):
+    """The clinic admin's confirmation that two records are one person."""
+
+    confirm = forms.BooleanField(
+        label="I have checked that these two records are the same person",
+        error_messages={"required": "Tick the box to confirm these are the same person. Nothing was merged."},
+    )
+
+
+class OverrideForm(forms.Form):
+    """The desk's explicit override for a time outside the therapist's working hours, in their time off or in a
+    closure, and why (booking's service refuses such a time without a reason, and audits the reason)."""
+
+    outside_hours = forms.BooleanField(required=False, label="Outside working hours, time off or a closure")
+    override_reason = forms.CharField(
+        required=False, max_length=200, label="Reason", help_text="Required with the override; kept in the audit log."
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outside_hours") and not (data.get("override_reason") or "").strip():
+            self.add_error("override_reason", "Say why this time is booked outside working hours.")
+        return data
+
+    @property
+    def reason(self) -> str:
+        return self.cleaned_data["override_reason"].strip() if self.cleaned_data.get("outside_hours") else ""
+
+
+class OtherTimeForm(OverrideForm):
+    """A time typed in rather than picked from the free times, in the location's wall-clock time."""
+
+    field_order = ["therapist", "date", "time", "outside_hours", "override_reason"]
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.none(), empty_label=None)
+    date = BoundedDateField(widget=DateInput, label="Day")
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="Time")
+
+    def __init__(self, *args, therapists, zone, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.fields["therapist"].queryset = therapists
+        self.fields["time"].label = f"Time ({zone.key})"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("time"):
+            local = datetime.combine(data["date"], data["time"].replace(tzinfo=None))
+            data["start"] = timezone.make_aware(local, self.zone).astimezone(UTC)
         return data

@@ -1,8 +1,9 @@
 """Placing a day (or a week) of a diary on the desk's time grid: pure arithmetic, no database.
 
-The grid has one row per five minutes of local wall-clock time between the earliest and latest hour anything
-happens (at least 08:00-18:00); a block (an appointment, working hours, time off) gets a first row and a row span,
-which the template turns into CSS classes (static/desk/desk-grid.css): the CSP allows no inline styles."""
+The grid has one row per five minutes of local wall-clock time from the hour of the earliest opening or appointment
+to the hour of the latest close (08:00-18:00 on a day with neither); a block (an appointment, working hours, time
+off) gets a first row and a row span, which the template turns into CSS classes (static/desk/desk-grid.css): the CSP
+allows no inline styles."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -48,12 +49,14 @@ def minutes_on(day: date, instant: datetime, zone: ZoneInfo) -> int:
 
 
 def frame_for(spans: list[tuple[int, int]]) -> Frame:
-    """The hours that show every (start, end) stretch given in local minutes, and at least 08:00-18:00."""
-    first, last = DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR
-    for start, end in spans:
-        first = min(first, max(start, 0) // 60)
-        last = max(last, min(-(-end // 60), 24))
-    return Frame(first, last)
+    """The whole hours from the earliest start to the latest end of the (start, end) stretches given in local minutes
+    (working hours and appointments), within the day; 08:00-18:00 when there are none (a closed day, nobody in), so
+    the desk does not scroll past empty hours before opening."""
+    if not spans:
+        return Frame(DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR)
+    first = min(max(start, 0) // 60 for start, _ in spans)
+    last = max(min(-(-end // 60), 24) for _, end in spans)
+    return Frame(min(first, 23), max(last, min(first, 23) + 1))
 
 
 def time_minutes(value: time) -> int:

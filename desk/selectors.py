@@ -5,14 +5,17 @@ appointments there are (docs/design.md, "Who sees what")."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import TrigramSimilarity
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models
-from django.db.models import CharField, Q
-from django.db.models.functions import Cast, Greatest, Lower
+from django.db import connection, models, transaction
+from django.db.models import CharField, Exists, ExpressionWrapper, F, Func, OuterRef, TextField
+from django.db.models.functions import Cast, Lower
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from phonenumber_field.phonenumber import PhoneNumber
 
 from booking import availability
 from booking.models import Appointment, Closure, Therapist, TimeOff, WorkingHours
@@ -21,7 +24,7 @@ from clinic.core.models import Location, OutboundMessage
 from clinic.core.roles import CLINIC_ADMIN, FRONT_DESK, THERAPIST
 from intake.models import Intake, Patient
 
-from . import grid
+from . import badges, grid
 
 DESK_PERMISSION = "booking.view_appointment"
 # How long the desk home lists a message that was possibly sent twice.
@@ -192,13 +195,15 @@ def hours_for_staff(staff: Staff, pk: int) -> WorkingHours:
 
 def patients_for_staff(staff: Staff):
     """Patients the member of staff may see: those with an appointment or an intake at their locations
-    (docs/access.md), never erased ones' details."""
+    (docs/access.md), never erased ones' details.
+
+    EXISTS per patient rather than "id IN (every patient seen here)": a search narrows the patients to a few through
+    its index first, and checks each of those with the patient_id indexes, instead of hashing every intake of the
+    location (50,000 at a busy one) on each keystroke."""
     patients = Patient.objects.all()
     if staff.location_ids is not None:
-        patients = patients.filter(
-            Q(pk__in=Appointment.objects.filter(location_id__in=staff.location_ids).values("patient_id"))
-            | Q(pk__in=Intake.objects.filter(location_id__in=staff.location_ids).values("patient_id"))
-        )
+        here = {"patient_id": OuterRef("pk"), "location_id__in": staff.location_ids}
+        patients = patients.filter(Exists(Appointment.objects.filter(**here)) | Exists(Intake.objects.filter(**here)))
     return patients
 
 
@@ -209,14 +214,31 @@ def patient_for_staff(staff: Staff, pk: int) -> Patient:
 
 SEARCH_LIMIT = 25
 SEARCH_MIN_LENGTH = 2
+# pg_trgm's default (0.6) misses a typo in a three-letter surname ("Rau" has half its trigrams in "Rao"): common in
+# the clinic's names (Rao, Das, Roy, Lee).
+WORD_SIMILARITY = 0.5
+
+
+class SearchName(Func):
+    """lower(first_name || ' ' || last_name): the patient's whole name as booking's migration 0009 indexes it with
+    pg_trgm, written exactly so, or PostgreSQL would not recognise the expression and the index would go unused."""
+
+    template = "LOWER(%(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = TextField()
 
 
 def patient_search(staff: Staff, query: str, *, limit: int = SEARCH_LIMIT) -> list[Patient]:
-    """Patients matching what the desk typed, within its locations, best match first. One query.
+    """Patients matching what the desk typed, within its locations, best match first. One query; a name search sets
+    the operator's threshold first in the same transaction (BEGIN, SET LOCAL, the query, COMMIT: two statements
+    inside a test's transaction).
 
     An e-mail (anything with "@") matches by containment; four or more digits (with spaces, dashes, a "+") by the
-    phone number; otherwise each word must be like the first or last name, allowing typos ("Shaw" finds "Shah"):
-    pg_trgm's similarity over the trigram GIN indexes of booking's migration 0005."""
+    phone number; otherwise each word must be like a word of the name (pg_trgm's word similarity, `<%`), so typos
+    and short forms are forgiven ("Shaw" finds "Shah", "pria" finds "Priya", "Rau" finds "Rao") in either order.
+    The conditions are the operator itself over the trigram GIN index of the whole name, so PostgreSQL reads the
+    matching patients from the index instead of scoring every patient; the best LIMIT of those are ranked by how like
+    the whole query each name is. The operator's threshold is a setting, lowered for this transaction only."""
     query = " ".join(query.split())[:100].lower()
     if len(query) < SEARCH_MIN_LENGTH:
         return []
@@ -231,25 +253,17 @@ def patient_search(staff: Staff, query: str, *, limit: int = SEARCH_LIMIT) -> li
     words = [word for word in query.split(" ") if len(word) >= SEARCH_MIN_LENGTH][:4]
     if not words:
         return []
-    patients = patients.annotate(first_lower=Lower("first_name"), last_lower=Lower("last_name"))
-    rank = None
+    patients = patients.alias(name=SearchName("first_name", "last_name"))
+    if connection.vendor != "postgresql":  # a local SQLite run: plain containment
+        for word in words:
+            patients = patients.filter(name__contains=word)
+        return list(patients.order_by("last_name", "first_name", "pk")[:limit])
     for word in words:
-        if connection.vendor == "postgresql":
-            patients = patients.filter(
-                Q(first_lower__trigram_similar=word)
-                | Q(last_lower__trigram_similar=word)
-                | Q(first_lower__startswith=word)
-                | Q(last_lower__startswith=word)
-            )
-            score = Greatest(TrigramSimilarity("first_lower", word), TrigramSimilarity("last_lower", word))
-            rank = score if rank is None else rank + score
-        else:  # a local SQLite run: plain containment
-            patients = patients.filter(Q(first_lower__contains=word) | Q(last_lower__contains=word))
-    if rank is not None:
-        patients = patients.annotate(rank=rank).order_by("-rank", "last_name", "first_name", "pk")
-    else:
-        patients = patients.order_by("last_name", "first_name", "pk")
-    return list(patients[:limit])
+        patients = patients.filter(name__trigram_word_similar=word)
+    rank = TrigramWordSimilarity(" ".join(words), "name")
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [WORD_SIMILARITY])
+        return list(patients.annotate(rank=rank).order_by("-rank", "last_name", "first_name", "pk")[:limit])
 
 
 @dataclass
@@ -300,12 +314,102 @@ def reviews_waiting(staff: Staff) -> int:
 # --- The time grids (desk/grid.py places them) -------------------------------------------------------------------
 
 
+GRID_FIELDS = (
+    "pk", "start", "end", "status", "therapist_id", "therapist__display_name", "patient__first_name",
+    "patient__last_name", "phone", "service__name", "service__needs_screening", "intake__outcome",
+    "intake__review_status", "location_id", "location__name", "location__time_zone",
+)  # fmt: skip
+
+
+@dataclass
+class GridAppointment:
+    """What the grids and the printed day sheet show of an appointment, read as plain values in one query: building
+    200 appointments with their patient, service, therapist, location and intake as model instances (and parsing
+    every phone number) cost more than the rest of the page. Never any health answers: the screening's outcome."""
+
+    pk: int
+    start: datetime
+    end: datetime
+    status: str
+    therapist_id: int
+    therapist_name: str
+    patient_name: str
+    phone_e164: str  # as stored: only the printed day sheet shows it (formatted, see `phone`)
+    service_name: str
+    location_id: int
+    location_name: str
+    time_label: str  # "09:00–09:30" in the location's zone
+    status_label: str
+    status_tone: str
+    screening: badges.Screening
+    url: str
+    classes: str  # "appointment-confirmed own": its status, and whether it is the therapist's own looking
+    elsewhere: str  # ", Other clinic" when it is at another location than the grid's
+
+    @property
+    def phone(self) -> str:
+        """As the desk dials it, "+91 98765 43210" (formatting is most of the day sheet's time, so done here, only
+        for the sheet, from the stored text rather than by the model field for every appointment read)."""
+        return PhoneNumber.from_string(self.phone_e164).as_international if self.phone_e164 else ""
+
+
+def _appointment_url():
+    """The desk's link to an appointment, reversed once per page rather than once per block (reverse() costs as much
+    as the rest of a block): the pattern is appointments/<int:pk>/, so only the number changes."""
+    marker = "2147483647"
+    head, tail = reverse("desk:appointment", args=[int(marker)]).split(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _grid_appointments(appointments, *, staff: Staff, location: Location) -> list[GridAppointment]:
+    rows, url_of = [], _appointment_url()
+    # The phone as stored (E.164 text): the model field would parse every number on reading.
+    phone = ExpressionWrapper(F("patient__phone"), output_field=CharField())
+    for row in appointments.annotate(phone=phone).values(*GRID_FIELDS):
+        zone = ZoneInfo(row["location__time_zone"])
+        start, end = row["start"], row["end"]
+        rows.append(
+            GridAppointment(
+                pk=row["pk"],
+                start=start,
+                end=end,
+                status=row["status"],
+                therapist_id=row["therapist_id"],
+                therapist_name=row["therapist__display_name"],
+                patient_name=f"{row['patient__first_name']} {row['patient__last_name']}".strip(),
+                phone_e164=row["phone"] or "",
+                service_name=row["service__name"],
+                location_id=row["location_id"],
+                location_name=row["location__name"],
+                time_label=f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}",
+                screening=badges.screening(
+                    row["intake__outcome"],
+                    row["intake__review_status"],
+                    needs_screening=row["service__needs_screening"],
+                ),
+                url=url_of(row["pk"]),
+                status_label=Appointment.Status(row["status"]).label,
+                status_tone=badges.status_tone(row["status"]),
+                classes=f"appointment-{row['status']}" + (" own" if row["therapist_id"] == staff.therapist_id else ""),
+                elsewhere="" if row["location_id"] == location.pk else f", {row['location__name']}",
+            )
+        )
+    return rows
+
+
 @dataclass
 class Block:
+    column: int
     row: int
     span: int
     label: str = ""
-    appointment: Appointment | None = None
+    appointment: GridAppointment | None = None
+
+    @property
+    def place(self) -> str:
+        """Its CSS classes of column, first row and row span (one string: the template's own number formatting of
+        three integers, per block, was a good part of the page's time)."""
+        return f"c-{self.column} r-{self.row} s-{self.span}"
 
 
 @dataclass
@@ -328,7 +432,7 @@ class Grid:
     columns: list[GridColumn]
     now_row: int | None
     now_column: int | None
-    appointments: list[Appointment]  # in time order: the printed day sheet
+    appointments: list[GridAppointment]  # in time order: the printed day sheet
 
     @property
     def hour_lines(self):
@@ -347,15 +451,15 @@ def _build(frame, columns, *, placed_hours, placed_off, placed_appointments, clo
     for column in columns:
         for start, end in placed_hours.get(column.column, []):
             if where := frame.place(start, end):
-                column.hours.append(Block(*where))
+                column.hours.append(Block(column.column, *where))
         for start, end, reason in placed_off.get(column.column, []):
             if where := frame.place(start, end):
-                column.off.append(Block(*where, label=reason or "Time off"))
+                column.off.append(Block(column.column, *where, label=reason or "Time off"))
         if column.column in closed:
-            column.closed = Block(grid.HEADER_ROWS + 1, frame.rows, label=closed[column.column])
+            column.closed = Block(column.column, grid.HEADER_ROWS + 1, frame.rows, label=closed[column.column])
         for start, end, appointment in placed_appointments.get(column.column, []):
             if where := frame.place(start, end):
-                column.appointments.append(Block(*where, appointment=appointment))
+                column.appointments.append(Block(column.column, *where, appointment=appointment))
 
 
 def day_grid(*, staff: Staff, location: Location, day: date, now: datetime) -> Grid:
@@ -370,13 +474,15 @@ def day_grid(*, staff: Staff, location: Location, day: date, now: datetime) -> G
     hours_by: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hours in WorkingHours.objects.filter(location=location, weekday=day.weekday()).order_by("start_time"):
         hours_by[hours.therapist_id].append((grid.time_minutes(hours.start_time), grid.time_minutes(hours.end_time)))
-    appointments = list(
-        appointments_base()
-        .filter(location=location, start__gte=window.start, start__lt=window.end)
-        .order_by("start", "pk")
+    appointments = _grid_appointments(
+        Appointment.objects.filter(location=location, start__gte=window.start, start__lt=window.end).order_by(
+            "start", "pk"
+        ),
+        staff=staff,
+        location=location,
     )
     for appointment in appointments:  # e.g. a therapist no longer at this location
-        names.setdefault(appointment.therapist_id, appointment.therapist.display_name)
+        names.setdefault(appointment.therapist_id, appointment.therapist_name)
     shown = [pk for pk in names if hours_by.get(pk) or any(a.therapist_id == pk for a in appointments)]
     column_of = {pk: n + 2 for n, pk in enumerate(shown)}
     off_by: dict[int, list] = defaultdict(list)
@@ -419,10 +525,12 @@ def week_grid(*, staff: Staff, location: Location, therapist: Therapist, day: da
         span = (grid.time_minutes(hours.start_time), grid.time_minutes(hours.end_time))
         hours_by[column_of[days[hours.weekday]]].append(span)
         spans.append(span)
-    appointments = list(
+    appointments = _grid_appointments(
         appointments_for_staff(staff)
         .filter(therapist=therapist, start__gte=window_start, start__lt=window_end)
-        .order_by("start", "pk")
+        .order_by("start", "pk"),
+        staff=staff,
+        location=location,
     )
     placed: dict[int, list] = defaultdict(list)
     for appointment in appointments:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import booking_views, feeds, patient_views, therapist_views, views
 
 app_name = "desk"
 
@@ -26,11 +26,24 @@ urlpatterns = [
     path("book/details/", views.book_details, name="book_details"),
     path("book/confirm/", views.book_confirm, name="book_confirm"),
     path("hours/", views.hours, name="hours"),
-    path("hours/add/", views.hours_add, name="hours_add"),
+    path("hours/add/", views.hours_edit, name="hours_add"),
     path("hours/<int:pk>/", views.hours_edit, name="hours_edit"),
     path("hours/<int:pk>/delete/", views.hours_delete, name="hours_delete"),
-    path("time-off/add/", views.time_off_add, name="time_off_add"),
+    path("time-off/add/", views.time_off_edit, name="time_off_add"),
     path("time-off/<int:pk>/", views.time_off, name="time_off"),
     path("time-off/<int:pk>/edit/", views.time_off_edit, name="time_off_edit"),
     path("time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),
+    # The patient's screening link and merging duplicate records (desk/patient_views.py).
+    path("patients/<int:pk>/screening-link/", patient_views.screening_link, name="screening_link"),
+    path("book/screening-link/", patient_views.book_screening_link, name="book_screening_link"),
+    path("patients/<int:pk>/merge/", patient_views.merge, name="patient_merge"),
+    path("patients/<int:pk>/merge/<int:other>/", patient_views.merge_confirm, name="patient_merge_confirm"),
+    # A time typed in at the desk (desk/booking_views.py).
+    path("book/other-time/", booking_views.book_other_time, name="book_other_time"),
+    # The therapist's pages (desk/therapist_views.py) and their calendar feed (desk/feeds.py).
+    path("start/", therapist_views.start, name="start"),
+    path("my-day/", therapist_views.my_day, name="my_day"),
+    path("calendar/", therapist_views.calendar_link, name="calendar_link"),
+    path("calendar/new-link/", therapist_views.calendar_link_reset, name="calendar_link_reset"),
+    path("calendar/feed/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
 ]

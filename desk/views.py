@@ -34,6 +34,9 @@ from .forms import (
     DayForm,
     ExportForm,
     FinishForm,
+    MoveSearchForm,
+    OtherTimeForm,
+    OverrideForm,
     PatientForm,
     RescheduleForm,
     SlotSearchForm,
@@ -244,22 +247,17 @@ def undo(request, pk: int):
     return redirect(_next_or(request, _detail_url(appointment)))
 
 
-@login_required
-@require_POST
-def check_in(request, pk: int):
-    return _transition(request, pk, "check_in")
+def _transition_view(action: str):
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        return _transition(request, pk, action)
+
+    view.__name__ = view.__qualname__ = action
+    return view
 
 
-@login_required
-@require_POST
-def finish(request, pk: int):
-    return _transition(request, pk, "finish")
-
-
-@login_required
-@require_POST
-def no_show(request, pk: int):
-    return _transition(request, pk, "no_show")
+check_in, finish, no_show = (_transition_view(action) for action in ("check_in", "finish", "no_show"))
 
 
 @login_required
@@ -316,27 +314,45 @@ def _free_by_therapist(*, location, service, day, now, therapist_ids=None, ignor
     ]
 
 
+def _move_therapists(staff, appointment):
+    """Whom the appointment may move to: therapists offering its service at its location (a therapist: only
+    themselves, as when booking)."""
+    therapists = selectors.therapists_for(appointment.location, appointment.service)
+    return therapists.filter(pk=staff.therapist_id) if staff.is_therapist else therapists
+
+
 @login_required
 @never_cache
 @require_GET
 def reschedule(request, pk: int):
-    """Free times of the same therapist on a chosen day; choosing one posts to `move`."""
+    """Move to any day, time and therapist at the same location: the free times of the chosen day (the same
+    availability engine as booking), and a time typed in, outside working hours with the override and a reason."""
     appointment = _get_appointment_for_staff(request, pk, change=True)
-    location, now = appointment.location, timezone.now()
+    staff, location, now = _staff(request), appointment.location, timezone.now()
     day = _day_param(request, location, now)
-    therapists = _free_by_therapist(
-        location=location,
-        service=appointment.service,
-        day=day,
-        now=now,
-        therapist_ids=[appointment.therapist_id],
-        ignore_appointment_id=appointment.pk,
-    )
+    therapists = _move_therapists(staff, appointment)
+    search = MoveSearchForm(request.GET, therapists=therapists)
+    chosen = search.cleaned_data["therapist"] if search.is_valid() else None
+    search = MoveSearchForm(initial={"therapist": chosen, "date": day}, therapists=therapists)
     context = {
         "appointment": appointment,
         "location": location,
         "day": day,
-        "slots": therapists[0]["slots"] if therapists else [],
+        "search": search,
+        "chosen": chosen,
+        "free": _free_by_therapist(
+            location=location,
+            service=appointment.service,
+            day=day,
+            now=now,
+            therapist_ids=[chosen.pk] if chosen else [t.pk for t in therapists],
+            ignore_appointment_id=appointment.pk,
+        ),
+        "other_time": OtherTimeForm(
+            initial={"therapist": chosen or appointment.therapist, "date": day},
+            therapists=therapists,
+            zone=location.zone,
+        ),
         "previous_day": day - timedelta(days=1) if day > now.astimezone(location.zone).date() else None,
         "next_day": day + timedelta(days=1),
     }
@@ -346,25 +362,36 @@ def reschedule(request, pk: int):
 @login_required
 @require_POST
 def move(request, pk: int):
+    """A picked free time (`start`, `therapist`) or a typed one (`date`, `time`, with the override) at the same
+    location; booking's service decides, and tells the patient with its "moved" message."""
     appointment = _get_appointment_for_staff(request, pk, change=True)
-    form = RescheduleForm(request.POST)
+    therapists = _move_therapists(_staff(request), appointment)
+    typed = "time" in request.POST
+    if typed:
+        form = OtherTimeForm(request.POST, therapists=therapists, zone=appointment.location.zone)
+    else:
+        form = RescheduleForm(request.POST, therapists=therapists)
     if not form.is_valid():
-        messages.error(request, "Please choose a new time.")
+        problems = " ".join(error for errors in form.errors.values() for error in errors)
+        messages.error(request, f"{problems} Nothing was changed.")
         return redirect(reverse("desk:reschedule", args=[appointment.pk]))
+    data = form.cleaned_data
     try:
         moved = services.appointment_reschedule(
             appointment=appointment,
-            start=form.cleaned_data["start"],
+            start=data["start"],
+            therapist=data["therapist"],
+            override_reason=form.reason if typed else "",
             actor=request.user,
             by_patient=False,
             request=request,
         )
     except services.BookingError as error:
         messages.error(request, f"{error.message} Nothing was changed; please choose another time.")
-        day = form.cleaned_data["start"].astimezone(appointment.location.zone).date()
+        day = data["start"].astimezone(appointment.location.zone).date()
         return redirect(f"{reverse('desk:reschedule', args=[appointment.pk])}?date={day.isoformat()}")
-    local = moved.local_start
-    messages.success(request, f"Moved to {local:%A %-d %B, %H:%M} {local:%Z}: {moved.patient.full_name}.")
+    local, who = moved.local_start, moved.therapist.display_name
+    messages.success(request, f"Moved to {local:%A %-d %B, %H:%M} {local:%Z} with {who}: {moved.patient.full_name}.")
     return redirect(_detail_url(moved))
 
 
@@ -556,7 +583,10 @@ def book_details(request):
     patient = _patient_param(request, staff, request.GET)
     known = {name: getattr(patient, name) for name in PatientDetailsForm.base_fields} if patient else {}
     form = PatientForm(initial={**known, "submission_key": uuid.uuid4()}, region=location.country)
-    return render(request, "desk/book_details.html", _details_context(location, service, therapist, start, form))
+    context = _details_context(location, service, therapist, start, form)
+    if "override" in request.GET:  # a time typed in (desk/booking_views.py): the override, ready to be ticked
+        context["override_form"] = OverrideForm()
+    return render(request, "desk/book_details.html", context)
 
 
 @login_required
@@ -566,8 +596,11 @@ def book_confirm(request):
     staff = _staff(request)
     location, service, therapist, start = _booking_target(request, staff, request.POST)
     form = PatientForm(request.POST, region=location.country)
+    override = OverrideForm(request.POST)
     context = _details_context(location, service, therapist, start, form)
-    if not form.is_valid():
+    if "outside_hours" in request.POST or "override_reason" in request.POST:
+        context["override_form"] = override
+    if not (form.is_valid() and override.is_valid()):
         return render(request, "desk/book_details.html", context, status=400)
     data = form.cleaned_data
     try:
@@ -580,11 +613,15 @@ def book_confirm(request):
             source=Appointment.Source.DESK,
             created_by=request.user,
             submission_key=data["submission_key"],
+            override_reason=override.reason,
             request=request,
         )
     except services.BookingError as failure:
         form = PatientForm(initial={**data, "submission_key": uuid.uuid4()}, region=location.country)
         context = {**context, "form": form, "error": failure.message}
+        context["offer_screening_link"] = isinstance(failure, services.NeedsIntake)  # desk/patient_views.py
+        if isinstance(failure, services.OutsideHours):
+            context["override_form"] = OverrideForm(initial=override.cleaned_data)
         return render(request, "desk/book_details.html", context, status=409)
     patient = appointment.patient
     if appointment.status == Appointment.Status.PENDING_REVIEW:
@@ -647,41 +684,22 @@ def _hours_form(request, staff, locations, instance=None):
 
 
 def _save_hours(request, form, instance=None):
-    data = form.cleaned_data
-    hours = desk_services.working_hours_save(
-        hours=instance,
-        therapist=data["therapist"],
-        location=data["location"],
-        weekday=data["weekday"],
-        start_time=data["start_time"],
-        end_time=data["end_time"],
-        actor=request.user,
-        request=request,
-    )
+    hours = desk_services.working_hours_save(hours=instance, actor=request.user, request=request, **form.cleaned_data)
     messages.success(request, f"Saved: {hours}.")
     return redirect(f"{reverse('desk:hours')}?location={hours.location.slug}")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hours_add(request):
-    staff, locations = _hours_scope(request)
-    form = _hours_form(request, staff, locations)
-    if request.method == "POST" and form.is_valid():
-        return _save_hours(request, form)
-    return render(request, "desk/hours_form.html", {"form": form, "title": "Add working hours"})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def hours_edit(request, pk: int):
-    instance = _hours_for_staff(request, pk)
+def hours_edit(request, pk: int | None = None):
+    """Add a block of working hours (no `pk`), or change one."""
+    instance = None if pk is None else _hours_for_staff(request, pk)
     staff, locations = _hours_scope(request)
     form = _hours_form(request, staff, locations, instance=instance)
     if request.method == "POST" and form.is_valid():
         return _save_hours(request, form, instance)
-    context = {"form": form, "title": f"Change working hours of {instance.therapist}", "hours": instance}
-    return render(request, "desk/hours_form.html", context)
+    title = "Add working hours" if instance is None else f"Change working hours of {instance.therapist}"
+    return render(request, "desk/hours_form.html", {"form": form, "title": title, "hours": instance})
 
 
 @login_required
@@ -724,43 +742,24 @@ def _time_off_form(request, staff, locations, instance: TimeOff | None = None):
 
 
 def _save_time_off(request, form, location, instance=None):
-    data = form.cleaned_data
-    time_off = desk_services.time_off_save(
-        time_off=instance,
-        therapist=data["therapist"],
-        start=data["start"],
-        end=data["end"],
-        reason=data["reason"],
-        actor=request.user,
-        request=request,
-    )
+    time_off = desk_services.time_off_save(time_off=instance, actor=request.user, request=request, **form.cleaned_data)
     messages.success(request, f"Time off saved for {time_off.therapist}.")
     return redirect(f"{reverse('desk:time_off', args=[time_off.pk])}?location={location.slug}")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def time_off_add(request):
+def time_off_edit(request, pk: int | None = None):
+    """Add time off (no `pk`), or change it."""
+    instance = None if pk is None else _time_off_for_staff(request, pk)
     staff, locations = _hours_scope(request)
-    location, form = _time_off_form(request, staff, locations)
-    if request.method == "POST" and form.is_valid():
-        return _save_time_off(request, form, location)
-    context = {"form": form, "location": location, "title": "Add time off"}
-    return render(request, "desk/time_off_form.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def time_off_edit(request, pk: int):
-    instance = _time_off_for_staff(request, pk)
-    staff, locations = _hours_scope(request)
-    if staff.is_therapist:  # therapists add and remove their own time off; changing it is the desk's
+    if instance is not None and staff.is_therapist:  # therapists add and remove their own; changing is the desk's
         raise PermissionDenied
     location, form = _time_off_form(request, staff, locations, instance)
     if request.method == "POST" and form.is_valid():
         return _save_time_off(request, form, location, instance)
-    context = {"form": form, "location": location, "title": f"Change time off of {instance.therapist}"}
-    return render(request, "desk/time_off_form.html", context)
+    title = "Add time off" if instance is None else f"Change time off of {instance.therapist}"
+    return render(request, "desk/time_off_form.html", {"form": form, "location": location, "title": title})
 
 
 @login_required
