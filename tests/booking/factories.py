@@ -17,6 +17,7 @@ __all__ = [
     "TherapistFactory",
     "TimeOffFactory",
     "WorkingHoursFactory",
+    "service_admin_form",
     "therapist_at",
 ]
 
@@ -31,13 +32,18 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"service-{n}")
     duration_minutes = 45
     buffer_after_minutes = 0
-    price = 2500
     needs_screening = False
 
     @factory.post_generation
     def locations(self, create, extracted, **kwargs):
         if create and extracted:
             self.locations.set(extracted)
+
+    @factory.post_generation
+    def price(self, create, extracted, **kwargs):
+        """The price at each of its locations (after `locations`), in each location's currency: 2500 unless given."""
+        if create:
+            self.offerings.update(price=2500 if extracted is None else extracted)
 
     class Params:
         needling = factory.Trait(name="Dry needling session", slug="dry-needling", needs_screening=True)
@@ -114,3 +120,30 @@ def therapist_at(location, services, *, hours=((0, 9, 17),), **kwargs) -> Therap
             end_time=time(end_hour),
         )
     return therapist
+
+
+def service_admin_form(service: Service, **fields) -> dict:
+    """The admin's change form of `service` as posted, with its clinics and prices inline (`fields` override)."""
+    offerings = list(service.offerings.order_by("pk")) if service.pk else []
+    form = {
+        "name": service.name,
+        "slug": service.slug,
+        "description": service.description,
+        "duration_minutes": service.duration_minutes,
+        "buffer_after_minutes": service.buffer_after_minutes,
+        "is_active": "on" if service.is_active else "",
+        "offerings-TOTAL_FORMS": len(offerings),
+        "offerings-INITIAL_FORMS": len(offerings),
+        "offerings-MIN_NUM_FORMS": 0,
+        "offerings-MAX_NUM_FORMS": 1000,
+    }
+    if service.needs_screening:
+        form["needs_screening"] = "on"
+    for number, offering in enumerate(offerings):
+        form |= {
+            f"offerings-{number}-id": offering.pk,
+            f"offerings-{number}-service": service.pk,
+            f"offerings-{number}-location": offering.location_id,
+            f"offerings-{number}-price": "" if offering.price is None else str(offering.price),
+        }
+    return {name: value for name, value in (form | fields).items() if value != ""}

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -19,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from booking import services
 from booking.models import Appointment
+from clinic.core.parsing import start_param
 from intake.services import returning_link_token
 from tests.booking.factories import IntakeFactory, PatientFactory, ServiceFactory, therapist_at
 from tests.factories import LocationFactory, UserFactory
@@ -99,7 +101,9 @@ def test_the_access_log_of_a_full_flow_holds_no_token_and_no_name(gunicorn):
     service = ServiceFactory(slug="assessment", locations=[location])
     therapist_at(location, [service], hours=ALL_WEEK)
     intake = IntakeFactory(patient=PatientFactory(first_name="Zephyrine", last_name="Quillfeather"), location=location)
-    start = (timezone.now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    # 10:00 at the clinic three days ahead: inside its hours whatever the time of day the test runs.
+    local = timezone.localtime(timezone.now(), ZoneInfo(location.time_zone)) + timedelta(days=3)
+    start = local.replace(hour=10, minute=0, second=0, microsecond=0)
     appointment = services.appointment_book(
         patient=intake.patient, service=service, location=location, therapist=None, start=start
     )
@@ -112,7 +116,7 @@ def test_the_access_log_of_a_full_flow_holds_no_token_and_no_name(gunicorn):
     assert browser.request("GET", manage + "?booked=1")[0] == 200
     assert browser.request("GET", manage + "calendar.ics", referer=manage)[0] == 200
     assert browser.request("GET", manage + "reschedule/", referer=manage)[0] == 200
-    new_start = (start + timedelta(days=1)).strftime("%Y%m%dT%H%MZ")
+    new_start = start_param(start + timedelta(days=1))
     assert browser.request("GET", manage + f"reschedule/?start={new_start}", referer=manage)[0] == 200
     status, headers, _ = browser.request("POST", manage + "reschedule/", {"start": new_start}, referer=manage)
     assert status == 302, "the move went through"

@@ -6,7 +6,7 @@ import pytest
 
 from booking.models import Closure, Service, TimeOff, WorkingHours
 from clinic.core.models import AuditEvent, StaffProfile
-from tests.booking.factories import ServiceFactory
+from tests.booking.factories import ServiceFactory, service_admin_form
 from tests.factories import UserFactory, clinic_admin_user, front_desk_user
 from tests.support.auth import staff_login
 
@@ -73,11 +73,8 @@ def test_admin_changes_to_services_locations_and_closures_are_audited(admin_clie
     location = clinic["location"]
 
     changed = admin_client.post(
-        f"/admin/booking/service/{service.pk}/change/",
-        {"name": service.name, "slug": service.slug, "description": "", "duration_minutes": 50,
-         "buffer_after_minutes": 15, "price": str(service.price), "needs_screening": "on", "is_active": "on",
-         "locations": [location.pk]},
-    )  # fmt: skip
+        f"/admin/booking/service/{service.pk}/change/", service_admin_form(service, duration_minutes=50)
+    )
     added = admin_client.post(
         "/admin/booking/closure/add/",
         {"location": location.pk, "first_day": "2025-12-25", "last_day": "2025-12-26", "reason": "Holiday"},
@@ -162,9 +159,8 @@ def test_admin_changes_to_staff_accounts_and_a_therapists_hours_are_audited(admi
 def test_an_admin_adding_a_service_is_audited(admin_client, clinic):
     admin_client.post(
         "/admin/booking/service/add/",
-        {"name": "Cupping", "slug": "cupping", "description": "", "duration_minutes": 30, "buffer_after_minutes": 0,
-         "price": "20.00", "is_active": "on"},
-    )  # fmt: skip
+        service_admin_form(Service(name="Cupping", slug="cupping", duration_minutes=30)),
+    )
 
     [event] = _events(Action.SERVICE_CHANGE)
     assert (event.object_id, event.detail["change"]) == (str(Service.objects.get(slug="cupping").pk), "add")

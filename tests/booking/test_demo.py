@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from booking.models import Service, Therapist, WorkingHours
+from booking.models import Service, ServiceOffering, Therapist, WorkingHours
 from clinic.core.models import Location
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +39,16 @@ def test_it_fills_the_therapists_profiles_and_each_clinics_currency():
         assert therapist.language_list, therapist
     currencies = dict(Location.objects.values_list("country", "currency"))
     assert currencies == {"IN": "INR", "GB": "GBP"}
+
+
+@override_settings(DEBUG=True)
+def test_each_clinic_has_its_prices_in_its_own_currency():
+    call_command("seed_demo", verbosity=0)
+
+    prices = {
+        (offering.location.currency, offering.service.slug): offering.price
+        for offering in ServiceOffering.objects.select_related("location", "service")
+    }
+    assert prices[("INR", "dry-needling")] == 2500
+    assert prices[("GBP", "dry-needling")] == 65
+    assert all(price is not None for price in prices.values())

@@ -301,6 +301,8 @@ def test_a_booking_held_for_review_tells_the_patient_at_once_with_a_tentative_ca
     link = f"/book/manage/{services.manage_token(appointment)}/"
     assert email.subject == "Held for you: Dry needling session on Monday 16 June at 09:00 (India time)"
     assert "We are holding this time for you. A therapist will confirm it" in email.body
+    assert "When: Monday 16 June 2025, 09:00 (India time)\n" in email.body  # the zone said once
+    assert "(India time) (India time)" not in email.alternatives[0][0]
     assert link in email.body
     assert link in email.alternatives[0][0]
     assert ics_status(email) == "TENTATIVE"

@@ -13,7 +13,14 @@ from clinic.core.models import DataVersion
 from clinic.core.selectors import data_version
 from clinic.core.services import location_changed
 from tests.booking.conftest import NOW
-from tests.booking.factories import AppointmentFactory, ClosureFactory, PatientFactory, TimeOffFactory, therapist_at
+from tests.booking.factories import (
+    AppointmentFactory,
+    ClosureFactory,
+    PatientFactory,
+    TimeOffFactory,
+    service_admin_form,
+    therapist_at,
+)
 from tests.factories import clinic_admin_user
 from tests.intake.factories import IntakeFactory
 from tests.support.auth import staff_login
@@ -278,15 +285,7 @@ def test_admin_edits_of_closures_time_off_therapists_services_and_locations_bump
     assert bumps(lambda: admin.post("/admin/booking/timeoff/add/", off | {"end_1": "10:00"}))
     assert TimeOff.objects.exists()
     service = clinic["assessment"]
-    form = {
-        "name": service.name,
-        "slug": service.slug,
-        "duration_minutes": "30",
-        "buffer_after_minutes": "0",
-        "price": "0",
-        "is_active": "on",
-        "locations": [location.pk],
-    }
+    form = service_admin_form(service, duration_minutes=30)
     assert bumps(lambda: admin.post(f"/admin/booking/service/{service.pk}/change/", form))
     service.refresh_from_db()
     assert service.duration_minutes == 30

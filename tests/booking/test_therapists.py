@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.booking.factories import TherapistFactory
+from tests.booking.factories import ServiceFactory, TherapistFactory
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def oliver():
-    london = LocationFactory(name="London – Clerkenwell", slug="london")
+    london = LocationFactory(
+        name="London – Clerkenwell", slug="london", country="GB", currency="GBP", time_zone="Europe/London"
+    )
     closed = LocationFactory(name="Old Street (closed)", slug="old-street", is_active=False)
     return TherapistFactory(
         display_name="Oliver Hughes",
@@ -28,8 +30,9 @@ def test_it_shows_a_therapists_profile(client, oliver, django_assert_num_queries
     # Nothing cached (the suite clears the cache before each test):
     # 1 booking_therapist: the therapist, if active
     # 2 core_location: their active clinics (prefetched)
-    # 3 core_location: the footer's clinics
-    with django_assert_num_queries(3):
+    # 3 booking_serviceoffering: the sessions they offer at each, with the prices there
+    # 4 core_location: the footer's clinics
+    with django_assert_num_queries(4):
         response = client.get(f"/book/therapists/{oliver.pk}/")
 
     page = response.content.decode()
@@ -45,6 +48,24 @@ def test_it_shows_a_therapists_profile(client, oliver, django_assert_num_queries
     assert "London – Clerkenwell" in page
     assert "Old Street" not in page  # a closed clinic is not offered
     assert ">OH</text>" in page  # the initials avatar
+
+
+def test_its_sessions_show_each_clinics_price_in_that_clinics_currency(client, oliver):
+    london = oliver.locations.get(slug="london")
+    mumbai = LocationFactory(name="Mumbai", slug="mumbai", currency="INR")
+    oliver.locations.add(mumbai)
+    assessment = ServiceFactory(name="Initial assessment", slug="assessment", locations=[london, mumbai], price=None)
+    assessment.offerings.filter(location=london).update(price="65.50")
+    assessment.offerings.filter(location=mumbai).update(price=2000)
+    not_theirs = ServiceFactory(name="Cupping", slug="cupping", locations=[london])
+    oliver.services.set([assessment])
+
+    page = client.get(f"/book/therapists/{oliver.pk}/").content.decode()
+
+    assert "Initial assessment</a> · 45 minutes · £65.50" in page
+    assert "Initial assessment</a> · 45 minutes · ₹2,000" in page
+    assert f"?service=assessment&amp;location=london&amp;therapist={oliver.pk}" in page
+    assert not_theirs.name not in page
 
 
 def test_it_lists_the_active_therapists(client, oliver):

@@ -117,6 +117,32 @@ def test_the_clinic_and_service_chosen_in_the_screening_are_chosen_in_booking(cl
     assert "Any therapist" in therapists  # straight to the therapist step: service and clinic already chosen
 
 
+def test_the_area_to_treat_carries_into_booking_in_the_session_only_and_is_forgotten_once_booked(
+    client, clinic, frozen
+):
+    """The area is health information: shown on each booking step, never in a URL, and gone after the booking."""
+    where = walk.where(areas=["neck", "shoulder"], side="right", service="dry-needling")
+    walk.walk(client, clinic["location"], where_data=where)
+    continue_url = re.search(r'href="([^"]+)">Continue to booking', client.get("/intake/result/").content.decode())[1]
+
+    therapists = client.get(continue_url.replace("&amp;", "&"))
+    confirm = client.get(confirm_url())
+    for page in (therapists.content.decode(), confirm.content.decode()):
+        assert "<dt>Area to treat</dt><dd>Neck, shoulder (right side)</dd>" in page
+        for link in re.findall(r'(?:href|action)="([^"]*)"', page):
+            assert "neck" not in link.lower()
+            assert "shoulder" not in link.lower()
+    assert "neck" not in continue_url
+    assert client.session["area_to_treat"] == "Neck, shoulder (right side)"
+
+    booked = client.post("/book/confirm/", details())
+
+    assert booked.status_code == 302
+    assert "neck" not in booked["Location"].lower()
+    assert "area_to_treat" not in client.session
+    assert "Area to treat" not in client.get(confirm_url(start="20250617T0330Z")).content.decode()
+
+
 def test_a_screening_started_on_its_own_does_not_say_it_comes_from_a_time(client, clinic, frozen):
     assert "Your time is not booked yet." not in client.get("/intake/", follow=True).content.decode()
 
