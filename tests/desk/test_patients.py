@@ -35,10 +35,12 @@ def people(places):
     AppointmentFactory(patient=priya, location=here, start=START)
     ravi = PatientFactory(first_name="Ravi", last_name="Kumar", email="ravi@example.org", phone="+919811122233")
     IntakeFactory(patient=ravi, location=here)
+    asha = PatientFactory(first_name="Asha", last_name="Rao", email="asha@example.org", phone="+919822233344")
+    AppointmentFactory(patient=asha, location=here, start=START)
     # Same surname, another location: never found by Hyderabad's desk.
     far = PatientFactory(first_name="Meera", last_name="Shah", email="meera@example.co.uk", phone="+442079460321")
     AppointmentFactory(patient=far, location=elsewhere, start=START)
-    return {"priya": priya, "ravi": ravi, "far": far}
+    return {"priya": priya, "ravi": ravi, "asha": asha, "far": far}
 
 
 def found(user, query):
@@ -50,12 +52,16 @@ def found(user, query):
     ("query", "who"),
     [
         ("Priya Shaw", "priya"),  # a typo in the surname
+        ("shaw priya", "priya"),  # the surname first
+        ("pri sha", "priya"),  # the start of each name
         ("pria", "priya"),  # a first name spelt short
         ("SHAH", "priya"),
         ("98765 43210", "priya"),  # a phone as said on the phone
         ("+91 98111", "ravi"),
         ("ravi@example", "ravi"),
         ("Kumaar", "ravi"),  # an intake at this location counts too
+        ("Ravi Kumr", "ravi"),
+        ("Asha Rau", "asha"),  # a typo in a three-letter surname (pg_trgm's default threshold misses it)
     ],
 )
 def test_the_desk_finds_patients_of_its_locations_by_name_phone_or_e_mail(places, people, query, who):

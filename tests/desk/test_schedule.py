@@ -19,12 +19,27 @@ AT_10 = datetime(2025, 6, 13, 4, 30, tzinfo=UTC)  # 10:00 IST
 
 def test_a_frame_covers_the_working_day_and_places_blocks_in_five_minute_rows():
     frame = grid.frame_for([(9 * 60, 17 * 60), (7 * 60 + 30, 8 * 60 + 15)])
-    assert (frame.first_hour, frame.last_hour) == (7, 18)
+    assert (frame.first_hour, frame.last_hour) == (7, 17)  # the earliest opening to the latest close
     # 07:30-08:15: row 2 is 07:00, so 07:30 is row 8, 45 minutes are 9 rows.
     assert frame.place(7 * 60 + 30, 8 * 60 + 15) == (8, 9)
     assert frame.place(20 * 60, 21 * 60) is None  # outside the frame
     assert frame.place(-600, 24 * 60 + 60) == (2, frame.rows)  # time off over the whole day is clamped
     assert grid.week_of(TODAY)[0] == date(2025, 6, 9)
+
+
+@pytest.mark.parametrize(
+    ("spans", "hours"),
+    [
+        ([(10 * 60, 16 * 60)], (10, 16)),  # no empty hours before opening or after closing
+        ([(9 * 60 + 45, 13 * 60 + 10), (14 * 60, 15 * 60)], (9, 15)),  # whole hours around them
+        ([], (8, 18)),  # nobody in and nothing booked: a working day's default
+        ([(22 * 60, 24 * 60 + 90)], (22, 24)),  # an appointment running past midnight stops at the day's end
+        ([(0, 0)], (0, 1)),  # never an empty frame
+    ],
+)
+def test_a_frame_starts_at_the_earliest_opening_and_ends_at_the_latest_close(spans, hours):
+    frame = grid.frame_for(spans)
+    assert (frame.first_hour, frame.last_hour) == hours
 
 
 def test_the_day_grid_sizes_blocks_by_duration_and_shades_time_off_and_closures(client, clinic, frozen):
@@ -33,11 +48,12 @@ def test_the_day_grid_sizes_blocks_by_duration_and_shades_time_off_and_closures(
     TimeOffFactory(therapist=therapist, start=AT_10 + timedelta(hours=4), end=AT_10 + timedelta(hours=6))
     staff_login(client, front_desk_user())
     page = client.get("/desk/").content.decode()
-    # 09:00-17:00 on a 08:00-18:00 frame: 10:00 is row 2 + 24; 45 minutes are 9 rows.
-    assert "grid-appt appointment-confirmed c-2 r-26 s-9" in page
-    assert "grid-hours c-2 r-14 s-96" in page
-    assert "grid-off c-2 r-74 s-24" in page  # 14:00-16:00
-    assert "now-line r-44 all-cols" in page  # 11:30
+    # Hours 09:00-17:00, so the frame is 09:00-17:00: 10:00 is row 2 + 12; 45 minutes are 9 rows.
+    assert '<div class="grid-hour c-1 r-2 s-12">09:00</div>' in page
+    assert "grid-appt appointment-confirmed c-2 r-14 s-9" in page
+    assert "grid-hours c-2 r-2 s-96" in page
+    assert "grid-off c-2 r-62 s-24" in page  # 14:00-16:00
+    assert "now-line r-32 all-cols" in page  # 11:30
     assert "Day sheet:" in page  # the printed sheet
     ClosureFactory(location=location, first_day=TODAY, last_day=TODAY, reason="Diwali")
     assert "Closed: Diwali" in client.get("/desk/").content.decode()
@@ -50,9 +66,9 @@ def test_the_week_grid_shows_a_therapists_week_with_their_appointments(client, c
     staff_login(client, front_desk_user())
     page = client.get("/desk/week/", {"location": location.slug, "therapist": therapist.pk}).content.decode()
     assert "Arjun Menon: week of 9 June–15 June 2025" in page
-    assert "grid-appt appointment-confirmed c-6 r-26 s-9" in page  # Friday is the fifth day: column 6
+    assert "grid-appt appointment-confirmed c-6 r-14 s-9" in page  # Friday is the fifth day: column 6
     assert page.count("grid-hours ") == 6  # Monday to Saturday
-    assert "now-line r-44 c-6" in page
+    assert "now-line r-32 c-6" in page
     for bad in ({"therapist": "x"}, {"therapist": "999999"}, {"location": "nowhere"}):
         assert client.get("/desk/week/", {"location": location.slug, **bad}).status_code == 404
     assert client.get("/desk/week/", {"date": "2025-13-40"}).status_code == 200
