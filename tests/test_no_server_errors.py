@@ -20,6 +20,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from booking.calendar import feed_token
 from booking.services import manage_token
 from clinic.core.services import message_queue
 from intake import services as intake_services
@@ -178,6 +179,7 @@ def world(db):
     tokens = {
         "booking": manage_token(appointment),
         "intake": intake_services.returning_link_token(intake),
+        "desk": feed_token(therapist),
     }
     today = timezone.localdate(timezone=location.zone).isoformat()
     valid_query = {
@@ -203,7 +205,7 @@ def world(db):
 def _valid_value(name: str, param: str, world) -> str:
     objects = world["objects"]
     if param == "token":
-        return world["tokens"]["booking" if name.startswith("booking:") else "intake"]
+        return world["tokens"][name.split(":")[0] if name.startswith(("booking:", "desk:")) else "intake"]
     if param == "slug":
         return world["page"]
     if param == "app_label":

@@ -87,6 +87,8 @@ EXPECTED = {
     "intake:returning_sent": everyone(200),
     # A link with the patient's own token works for them; tampered links work for nobody.
     "intake:returning_confirm": Expect(410, 200, 410, 410, 410, 410),
+    # The desk's screening link: a questionnaire filled in for the patient it names; a bad link an empty one.
+    "intake:screening_link": everyone(302),
     # Review: the front desk sees outcomes at its own locations only; ids elsewhere are 404.
     "intake:review_queue": staff_only(200, 200, 200, 200),
     "intake:review_detail": DESK_RECORD,
@@ -128,6 +130,24 @@ EXPECTED = {
     "desk:time_off": staff_only(200, 200, 200, 200),  # the therapist works at both: each desk sees its own clashes
     "desk:time_off_edit": staff_only(200, 200, 403, 200),  # therapists add and remove their own, never change
     "desk:time_off_delete": staff_only(302, 302, 302, 302, method="post"),
+    # desk/patient_views.py: the screening link for a patient the desk may see; from the booking form, nothing chosen.
+    "desk:screening_link": staff_only(302, 404, 302, 302, method="post"),
+    "desk:book_screening_link": staff_only(404, 404, 404, 404, method="post"),
+    # A typed time (desk/booking_views.py): with nothing chosen, back to the booking page.
+    "desk:book_other_time": staff_only(302, 302, 302, 302),
+    # Merging duplicates is the clinic admin's: others get 403 for a patient they see, 404 for one they do not.
+    "desk:patient_merge": staff_only(403, 404, 403, 200),
+    "desk:patient_merge_confirm": staff_only(403, 404, 403, 200),  # London's patient merged into Hyderabad's
+    # The therapist's pages: everyone lands somewhere; a therapist's day (the shared therapist works at both).
+    # The therapist's pages: everyone lands somewhere; a therapist's day (the shared therapist works at both);
+    # the calendar feed link is the therapist's own (and a clinic admin's for them), never the front desk's.
+    "desk:start": staff_only(302, 302, 302, 302),
+    "desk:my_day": staff_only(200, 200, 200, 200),
+    "desk:calendar_link": staff_only(403, 403, 200, 200),
+    "desk:calendar_link_reset": staff_only(403, 403, 302, 302, method="post"),
+    # The feed needs no sign-in: its link is the key. Only the therapist holds theirs; for anyone else it is
+    # tampered with.
+    "desk:calendar_feed": Expect(404, 404, 404, 404, 200, 404),
     # Signing in.
     "login": Expect(200, 200, 302, 302, 302, 302),
     "logout": everyone(302, method="post"),
@@ -200,6 +220,7 @@ def world(db):
 
 
 def _world():
+    from booking.calendar import feed_token
     from booking.services import manage_token
     from intake.services import returning_link_token
     from tests.education.factories import PageFactory
@@ -258,6 +279,7 @@ def _world():
         "tokens": {
             "manage": manage_token(records["elsewhere"]["appointment"]),
             "returning": returning_link_token(records["elsewhere"]["intake"]),
+            "feed": feed_token(therapist),
         },
         "reset": (urlsafe_base64_encode(force_bytes(admin.pk)), default_token_generator.make_token(admin)),
     }
@@ -288,16 +310,19 @@ def _admin_object_id(route: str, world) -> str:
 def url_for(route: str, name: str, actor: str, world) -> str:
     ids, tokens = world["ids"], world["tokens"]
     own = actor == "patient"
+    if name == "desk:calendar_feed":
+        return "/" + route.replace("<str:token>", tokens["feed"] + ("" if actor == "therapist" else "x"))
     pk = {"intake:": ids["intake"], "desk:appointment": ids["appointment"], "desk:check_in": ids["appointment"],
           "desk:finish": ids["appointment"], "desk:no_show": ids["appointment"], "desk:cancel": ids["appointment"],
           "desk:undo": ids["appointment"], "desk:reschedule": ids["appointment"], "desk:move": ids["appointment"],
           "desk:resend": ids["message"],
-          "desk:patient": ids["patient"],
+          "desk:patient": ids["patient"], "desk:screening_link": ids["patient"],
           "desk:hours": ids["hours"], "desk:time_off": ids["time_off"],
           "booking:therapist": ids["therapist"]}  # fmt: skip
     values = {
         # The patient (of London) holds their own links; for anyone else the link is tampered with.
         "<str:token>": tokens["returning" if name.startswith("intake:") else "manage"] + ("" if own else "x"),
+        "<int:other>": str(world["patients"]["elsewhere"].pk),
         "<slug:slug>": "safety",
         "<slug:step>": "about",
         "<uidb64>": world["reset"][0],

@@ -1,6 +1,7 @@
 """Settings come from the environment and stop start-up with a message naming any bad or missing value."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -155,6 +156,20 @@ def test_a_local_run_links_to_its_own_port():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "http://127.0.0.1:8843"
+
+
+def test_make_run_prints_links_on_its_own_port_and_serves_there():
+    """`PORT=8843 make run`: the addresses it prints, and the server it starts, use 8843 (never a default 8000)."""
+    plan = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", "PORT=8843"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+    printed = [line for line in plan.stdout.splitlines() if line.startswith("echo")]
+    links = re.findall(r"https?://[^\s/]+", "\n".join(printed))
+    assert plan.returncode == 0, plan.stderr
+    assert links == ["http://127.0.0.1:8843", "http://127.0.0.1:8843"]
+    assert "runserver 127.0.0.1:$PORT" in (ROOT / "Procfile.dev").read_text()  # make exports PORT to honcho
 
 
 def test_it_refuses_a_port_that_is_not_a_number():

@@ -24,6 +24,8 @@ MATRIX = {
     "returning": {"anonymous": 200, "patient": 200, "front_desk": 200, "therapist": 200, "clinic_admin": 200},
     "returning_sent": {"anonymous": 200, "patient": 200, "front_desk": 200, "therapist": 200, "clinic_admin": 200},
     "returning_confirm": {"anonymous": 200, "patient": 200, "front_desk": 200, "therapist": 200, "clinic_admin": 200},
+    # The desk's screening link opens the questionnaire for anyone holding it (filled in with the patient's details).
+    "screening_link": {"anonymous": 302, "patient": 302, "front_desk": 302, "therapist": 302, "clinic_admin": 302},
     "review_queue": {"anonymous": "302*", "patient": "302*", "front_desk": 200, "therapist": 200, "clinic_admin": 200},
     "review_detail": {
         "anonymous": "302*",
@@ -73,6 +75,7 @@ def _url(name, intake):
         "returning": "/intake/returning/",
         "returning_sent": "/intake/returning/sent/",
         "returning_confirm": f"/intake/returning/{services.returning_link_token(intake)}/",
+        "screening_link": f"/intake/screening/{services.screening_link_token(intake.patient)}/",
         "review_queue": "/intake/review/",
         "review_detail": f"/intake/review/{intake.pk}/",
         "review_decide": f"/intake/review/{intake.pk}/decide/",

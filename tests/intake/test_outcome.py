@@ -150,10 +150,10 @@ def test_it_shows_the_wording_of_each_rule_and_escalation_on_its_outcome_page(cl
         for phrase in THERAPIST_CHECKS:
             assert phrase not in page.lower(), phrase
     elif intake.outcome == Intake.Outcome.NEEDS_REVIEW:
-        assert "a therapist will check your answers" in page
+        assert "A therapist will check your answers" in page
         assert CALL_US not in page
     else:
-        assert "you can book dry needling" in page
+        assert "You can book dry needling" in page
         assert "Good to know" in page
 
 
@@ -265,3 +265,16 @@ def test_it_shows_staff_the_answers_to_questions_no_longer_asked(client, earlier
     assert "Fainted with needles or blood tests before (asked of nervous patients until 2026.1): <strong>Yes" in page
     assert CONSENT_VERSION != "2026.1"
     assert rules.VERSION != "2026.1"
+
+
+@pytest.mark.parametrize(
+    ("areas", "side", "said"),
+    [
+        (["neck", "shoulder"], "right", "Neck, shoulder (right side)"),
+        (["lower_back"], "middle", "Lower back"),
+        (["knee"], "both", "Knee (both sides)"),
+        ([], "left", ""),
+    ],
+)
+def test_the_area_to_treat_is_said_as_the_patient_chose_it(areas, side, said):
+    assert Intake(answers={"areas": areas, "area_side": side}).area_to_treat == said

@@ -52,7 +52,7 @@ def test_it_clears_a_healthy_patient_and_records_consent(client, location):
     assert client.session["intake_id"] == intake.pk
 
     page = client.get("/intake/result/").content.decode()
-    assert "you can book dry needling" in page
+    assert "You can book dry needling" in page
     assert 'href="/book/dry-needling/">Continue to booking' in page
 
 
@@ -65,7 +65,7 @@ def test_it_holds_a_needs_review_patient_for_a_therapist(client, location):
     assert intake.review_status == Intake.ReviewStatus.PENDING
     assert intake.needling_booking == "hold"
     page = client.get("/intake/result/").content.decode()
-    assert "a therapist will check your answers" in page
+    assert "A therapist will check your answers" in page
     assert 'href="/book/x/">Continue to booking' in page
     assert "as diabetes can affect circulation and healing" in page  # the patient's own wording, never rule ids
     assert "needs_review" not in page
@@ -83,7 +83,7 @@ def test_it_explains_not_suitable_kindly_with_the_clinic_phone(client, location)
     assert intake.outcome == Intake.Outcome.NOT_SUITABLE
     assert intake.needling_booking == "refuse"
     page = client.get("/intake/result/").content.decode()
-    assert "let’s talk it through first" in page
+    assert "Let’s talk it through first" in page
     assert 'href="tel:+918045678900"' in page
     assert "assessment or a virtual consultation" in page
     assert "/book/needling/" not in page  # no needling booking; the general booking page instead

@@ -306,8 +306,15 @@ def test_it_lists_pending_intakes_oldest_first(client):
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_it_renders_the_queue_in_constant_queries(client, django_assert_num_queries, count):
-    """Prevents an N+1 on the queue: patient and location come with the intakes."""
-    IntakeFactory.create_batch(count, needs_review=True)
+    """Prevents an N+1 on the queue: patient and location come with the intakes, the held appointments (time,
+    clinic, therapist) in one query, and each patient's health view is audited in one insert."""
+    from tests.booking.factories import AppointmentFactory
+
+    start = dt.datetime(2030, 5, 10, 9, 0, tzinfo=dt.UTC)
+    for number, intake in enumerate(IntakeFactory.create_batch(count, needs_review=True)):
+        AppointmentFactory(
+            patient=intake.patient, intake=intake, start=start + dt.timedelta(hours=number), status="pending_review"
+        )
     staff_login(client, therapist_user())
     # The suite starts each test with an empty cache:
     # 1 django_session: the therapist's session
@@ -316,13 +323,17 @@ def test_it_renders_the_queue_in_constant_queries(client, django_assert_num_quer
     # 4 auth_permission: their own permissions
     # 5 auth_permission: their groups' permissions
     # 6 auth_group: their group names (is this a clinic admin, is this a location-limited desk)
-    # 7 intake_intake: the queue, with patient and location joined
-    # 8 core_auditevent: insert the audit event of the view
-    # 9 core_location: the footer's locations (cold cache)
-    with django_assert_num_queries(9):
+    # 7 core_location: the clinics of the filter
+    # 8 intake_intake: the queue, with patient and location joined
+    # 9 booking_appointment: the appointments held for them, with location and therapist
+    # 10 core_auditevent: insert the audit event of the view
+    # 11 core_auditevent: insert one health-details view per patient listed (the reasons flagged)
+    # 12 core_location: the footer's locations (cold cache)
+    with django_assert_num_queries(12):
         response = client.get("/intake/review/")
     assert response.status_code == 200
     assert len(response.context["intakes"]) == count
+    assert all(row["held"] and row["reasons"] for row in response.context["rows"])
 
 
 def test_it_puts_the_soonest_pending_appointment_first(client):
