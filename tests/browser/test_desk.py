@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from booking.models import Appointment, TimeOff
@@ -143,28 +145,43 @@ def test_the_front_desk_books_a_returning_caller_found_by_a_misspelt_name_and_se
 
 
 def test_the_schedule_and_the_week_pass_axe_on_a_tablet(browser, live_server, day):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 820, "height": 1180}, has_touch=True)
+    """On a 768x1024 tablet: the header's wordmark, today's grid opened at the now-line, the grid scrolling within
+    its own region (never the page sideways), the printed day sheet, and the week."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 768, "height": 1024}, has_touch=True)
     page = context.new_page()
     page.viewport_name = "tablet"
     page.context.add_cookies([_session_cookie(live_server.url, day["user"])])
     page.goto("/desk/")
     expect(page.get_by_text("Failed messages (1)")).to_be_visible()
+    expect(page.locator(".staff-header .brand-symbol")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("^Arjun Menon ?: week"))).to_be_visible()
     expect(page.get_by_text("Screening: needs review (pending)")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    if timezone.now().astimezone(day["location"].zone).hour < 23:  # the hours run 00:00-23:00 every day
+        scroller, now = page.locator("#schedule-scroll").bounding_box(), page.locator(".now-line").bounding_box()
+        assert scroller["y"] < now["y"] < scroller["y"] + scroller["height"]  # in view on load, whatever the hour
     save_screenshot(page, "desk-schedule")
     assert_accessible(page)
+    page.emulate_media(media="print")
+    expect(page.get_by_role("heading", name=re.compile("^Day sheet"))).to_be_visible()
+    expect(page.locator("#schedule-scroll")).to_be_hidden()
+    page.emulate_media(media="screen")
     page.get_by_role("link", name=re.compile("^Arjun Menon ?: week")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Arjun Menon: week of")
     assert_accessible(page)
     context.close()
 
 
-def _session_cookie(url, user):
-    """A logged-in session for `user` (the login page itself is walked in the desktop test)."""
+def _session_cookie(url, user, *, second_factor=False):
+    """A logged-in session for `user` (the login page itself is walked in the desktop test); with `second_factor`,
+    one that has passed it too (therapists and clinic admins owe a code otherwise)."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if second_factor:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
     return {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}
 

@@ -74,7 +74,7 @@ def test_it_walks_to_cleared_on_a_phone(phone, location):
     _continue(phone)
     _consent(phone)
 
-    assert phone.get_by_role("heading", level=1).inner_text().endswith("you can book dry needling")
+    assert phone.get_by_role("heading", level=1).inner_text() == "You can book dry needling"
     continue_link = phone.get_by_role("link", name="Continue to booking")
     assert continue_link.get_attribute("href") == f"/book/?location={location.slug}"
     save_screenshot(phone, "intake-outcome-cleared")
@@ -95,7 +95,7 @@ def test_it_reveals_follow_ups_and_walks_to_needs_review(phone, location):
     _continue(phone)
     _consent(phone)
 
-    assert "a therapist will check your answers" in phone.get_by_role("heading", level=1).inner_text()
+    assert "A therapist will check your answers" in phone.get_by_role("heading", level=1).inner_text()
     save_screenshot(phone, "intake-outcome-needs-review")
     assert_accessible(phone)
     assert Intake.objects.get().outcome == "needs_review"
@@ -123,7 +123,7 @@ def test_it_shows_errors_accessibly_then_walks_to_not_suitable(phone, location):
     _continue(phone)
     _consent(phone)
 
-    assert "let’s talk it through first" in phone.get_by_role("heading", level=1).inner_text()
+    assert "Let’s talk it through first" in phone.get_by_role("heading", level=1).inner_text()
     assert phone.get_by_role("link", name="+91 80 4567 8900").first.is_visible()
     assert "skin_problem" not in phone.content()
     save_screenshot(phone, "intake-outcome-not-suitable")
@@ -170,7 +170,7 @@ def test_the_browsers_back_and_reload_mid_way_keep_the_answers_and_never_post_ag
     _health(phone, {})
     _continue(phone)
     _consent(phone)
-    assert phone.get_by_role("heading", level=1).inner_text().endswith("you can book dry needling")
+    assert phone.get_by_role("heading", level=1).inner_text() == "You can book dry needling"
     assert Intake.objects.get().answers["what_brings_you"] == "Tight calf after running"
 
 
@@ -202,7 +202,7 @@ def test_it_compares_the_side_of_lymphoedema_with_the_side_to_treat(phone, locat
     _continue(phone)
     _consent(phone)
 
-    assert "a therapist will check your answers" in phone.get_by_role("heading", level=1).inner_text()
+    assert "A therapist will check your answers" in phone.get_by_role("heading", level=1).inner_text()
     assert phone.get_by_text("plan around the affected side").is_visible()
     assert_accessible(phone)
     intake = Intake.objects.get()
