@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from clinic.core.admin import SafeInputAdminMixin, ViewOnlyAdminMixin
+from clinic.core.admin import RefreshOnWriteAdminMixin, SafeInputAdminMixin, ViewOnlyAdminMixin
 from clinic.core.audit_admin import AuditedAdmin
 
 from . import (
@@ -18,26 +18,12 @@ from . import (
 from .models import Appointment, Closure, Service, ServiceOffering, Therapist, TimeOff, WorkingHours
 
 
-class DiaryAdmin(AuditedAdmin, admin.ModelAdmin):
+class DiaryAdmin(RefreshOnWriteAdminMixin, AuditedAdmin, admin.ModelAdmin):
     """Admin edits of what free times are computed from tell the booking services, in the admin's transaction, so
     the cached free times are recomputed (booking/slot_cache.py)."""
 
     def changed(self) -> None:
         services.diary_changed()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)  # after save_model: the row, its m2m and inlines
-        self.changed()
-
-    @transaction.atomic
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        self.changed()
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        self.changed()
 
 
 class ServiceOfferingInline(admin.TabularInline):

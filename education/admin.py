@@ -10,20 +10,17 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from clinic.core.admin import RefreshOnWriteAdminMixin
+
 from . import selectors, services, views
 from .models import FaqItem, Page, Reference
 from .rendering import render_markdown
 
 
-class ContentChangedOnDelete:
-    """A delete from the admin, one object or a selection, refreshes the cached pages like any other edit."""
+class ContentAdmin(RefreshOnWriteAdminMixin, admin.ModelAdmin):
+    """A save or delete from the admin, one object or a selection, refreshes the cached pages like any other edit."""
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.content_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
+    def changed(self) -> None:
         services.content_changed()
 
 
@@ -34,7 +31,7 @@ class FaqItemInline(admin.StackedInline):
 
 
 @admin.register(Page)
-class PageAdmin(ContentChangedOnDelete, admin.ModelAdmin):
+class PageAdmin(ContentAdmin):
     list_display = ("title", "kind", "region", "is_published", "edited_in_admin", "reviewed_on", "updated_at")
     list_filter = ("kind", "region", "is_published", "edited_in_admin")
     search_fields = ("title", "slug", "keywords", "summary")
@@ -77,17 +74,12 @@ class PageAdmin(ContentChangedOnDelete, admin.ModelAdmin):
             raise Http404("No such page")
         return views.render_page(request, detail, preview=True)
 
-    def save_related(self, request, form, formsets, change):
+    def saved(self, request, form) -> None:
         # Runs after the page and its FAQ inlines are saved: one place that sees the whole edit.
-        super().save_related(request, form, formsets, change)
         services.page_record_admin_edit(page=form.instance)
 
 
 @admin.register(Reference)
-class ReferenceAdmin(ContentChangedOnDelete, admin.ModelAdmin):
+class ReferenceAdmin(ContentAdmin):
     list_display = ("authors", "year", "title", "journal", "doi")
     search_fields = ("authors", "title", "journal", "doi", "key")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.content_changed()

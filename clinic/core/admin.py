@@ -28,6 +28,34 @@ class ViewOnlyAdminMixin:
         return False
 
 
+class RefreshOnWriteAdminMixin:
+    """An admin whose saves and deletes tell the app's services, in the same transaction, so what is cached or
+    computed from its records is refreshed. Subclasses say how in `changed()`; `saved()` is the hook after a save,
+    the same by default. Put it before admin.ModelAdmin."""
+
+    def changed(self) -> None:
+        raise NotImplementedError
+
+    def saved(self, request, form) -> None:
+        self.changed()
+
+    def save_related(self, request, form, formsets, change):
+        # Inside the admin's transaction, after save_model: the row, its m2m and inlines are all saved by now.
+        super().save_related(request, form, formsets, change)
+        self.saved(request, form)
+
+    # The admin's delete page runs in a transaction, its "delete selected" action does not: both are made one here.
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.changed()
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self.changed()
+
+
 class SafeInputAdminMixin:
     """Hostile values the admin itself would fail on, dropped before they reach a widget or a query.
 
@@ -75,24 +103,13 @@ def _all_ids(values) -> bool:
 
 
 @admin.register(Location)
-class LocationAdmin(AuditedAdmin, admin.ModelAdmin):
+class LocationAdmin(RefreshOnWriteAdminMixin, AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "city", "time_zone", "phone", "is_active"]
     list_filter = ["is_active", "time_zone"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "city"]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)  # inside the admin's transaction, after the save
-        location_changed()
-
-    @transaction.atomic
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        location_changed()
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
+    def changed(self) -> None:
         location_changed()
 
     fieldsets = [

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.core.cache import cache
 
-from education import services
-from education.models import Page
+from education import selectors, services
+from education.models import Page, Reference
 from tests.education.factories import ConditionPageFactory, FaqItemFactory, PageFactory, ReferenceFactory
 from tests.factories import LocationFactory, UserFactory, clinic_admin_user
 from tests.support.auth import staff_login
@@ -175,6 +175,30 @@ def test_it_shows_an_admin_edit_at_once(client, admin_client, django_capture_on_
     assert response.status_code == 302
     assert "New title" in client.get("/learn/edited/").content.decode()
     assert Page.objects.get(pk=page.pk).edited_in_admin
+
+
+def test_it_forgets_cached_pages_when_the_admin_changes_or_deletes_references(
+    admin_client, django_capture_on_commit_callbacks
+):
+    """The admin's save, its delete page and its "delete selected" action each start a new content version
+    (RefreshOnWriteAdminMixin), so no cached page cites a reference as it was."""
+    kept, deleted, selected = ReferenceFactory(), ReferenceFactory(), ReferenceFactory()
+    fields = ("key", "authors", "year", "title", "journal", "details", "doi")
+    posts = [
+        (f"/admin/education/reference/{kept.pk}/change/", {**{f: getattr(kept, f) for f in fields}, "year": 2021}),
+        (f"/admin/education/reference/{deleted.pk}/delete/", {"post": "yes"}),
+        (
+            "/admin/education/reference/",
+            {"action": "delete_selected", "_selected_action": [selected.pk], "post": "yes"},
+        ),
+    ]
+    for url, form in posts:
+        version = selectors.content_version()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert admin_client.post(url, form).status_code == 302
+        assert selectors.content_version() != version, url
+
+    assert list(Reference.objects.values_list("pk", "year")) == [(kept.pk, 2021)]
 
 
 def test_it_forgets_cached_pages_when_content_is_loaded_again(client, content):
