@@ -18,7 +18,7 @@ COPY --chown=clinic:clinic . .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-build-key-not-used-at-runtime-xxxxxxxxxxxxxxx ALLOWED_HOSTS=build \
     EMAIL_URL=smtp://build.invalid SITE_URL=https://build.invalid DEFAULT_FROM_EMAIL=build@build.invalid \
     SMS_BACKEND=clinic.core.sms.HTTPSMSBackend SMS_API_URL=https://build.invalid SMS_API_TOKEN=build \
-    python manage.py collectstatic --no-input -v 0 && mkdir -p /app/var && chown -R clinic:clinic /app/var
+    python manage.py collectstatic --no-input -v 0 && mkdir -p /app/var/media && chown -R clinic:clinic /app/var
 
 USER clinic
 EXPOSE 8000

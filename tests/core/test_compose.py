@@ -45,6 +45,9 @@ def test_it_validates_the_compose_file():
 
     result = config(**REQUIRED)
     assert result.returncode == 0, result.stderr
-    for service in ("db:", "redis:", "web:", "worker:", "beat:", "mailpit:"):
+    for service in ("db:", "redis:", "web:", "worker:", "beat:", "mailpit:", "proxy:"):
         assert f"  {service}" in result.stdout
     assert "postgres:16" in result.stdout
+    # Photos outlive a rebuild (a named volume) and nginx serves them: whitenoise serves only static files.
+    assert "media:/app/var/media:rw" in result.stdout  # the web containers write uploads there
+    assert "media:/srv/media:ro" in result.stdout  # nginx reads them
