@@ -104,7 +104,12 @@ def patient_update_contact(
     except IntegrityError:  # another patient took them a moment ago
         raise ValidationError(Patient._meta.constraints[0].violation_error_message) from None
     core_services.audit_record(
-        actor=actor, action=AuditEvent.Action.PATIENT_CHANGE, obj=patient, request=request, detail={"fields": changed}
+        actor=actor,
+        action=AuditEvent.Action.PATIENT_CHANGE,
+        obj=patient,
+        patient_id=patient.pk,  # found with the rest of the patient's trail (export, admin filter)
+        request=request,
+        detail={"fields": changed},
     )
     return patient
 

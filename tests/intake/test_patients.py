@@ -93,6 +93,19 @@ def test_the_desk_cannot_give_a_patient_another_patients_e_mail_and_birth_date(c
 
 
 @pytest.mark.django_db
+def test_it_files_a_contact_change_under_the_patient_with_field_names_only():
+    patient = PatientFactory(**{**ASHA.__dict__, "email": "a.rao@example.com", "last_name": "Roa"})
+    user = front_desk_user()
+
+    patient_update_contact(patient=patient, actor=user, **{**ASHA.__dict__, "email": "asha.rao@example.com"})
+
+    [event] = AuditEvent.objects.filter(action=AuditEvent.Action.PATIENT_CHANGE)
+    assert event.patient_id == patient.pk
+    assert event.detail == {"fields": ["email", "last_name"]}
+    assert "asha.rao" not in str(event.detail)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("born", "why"), [(date(2031, 1, 1), "in the future"), (date(1880, 1, 1), "120 years")])
 def test_the_service_checks_the_date_of_birth_the_forms_check(born, why, frozen_today):
     with pytest.raises(ValidationError, match=why):
