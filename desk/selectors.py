@@ -269,12 +269,13 @@ def patient_search(staff: Staff, query: str, *, limit: int = SEARCH_LIMIT) -> li
 @dataclass
 class PatientRecord:
     """What the patient page shows: appointments at the staff member's locations, the latest screening's outcome
-    and validity (never its answers) and the messages about those appointments."""
+    and validity (never its answers), the messages about those appointments and those to the patient (the screening
+    link, whose appointment is None)."""
 
     upcoming: list[Appointment]
     past: list[Appointment]
     intake: Intake | None
-    messages: list[tuple[OutboundMessage, Appointment]]
+    messages: list[tuple[OutboundMessage, Appointment | None]]
 
 
 def patient_record(staff: Staff, patient: Patient, *, now: datetime, past_shown: int = 20) -> PatientRecord:
@@ -287,12 +288,23 @@ def patient_record(staff: Staff, patient: Patient, *, now: datetime, past_shown:
         intakes = intakes.filter(location_id__in=staff.location_ids)
     intake = intakes.defer("answers", "results", "review_note", "precautions").order_by("-submitted_at", "-pk").first()
     by_id = {appointment.pk: appointment for appointment in upcoming + past}
-    messages = list(
-        OutboundMessage.objects.filter(
-            content_type=ContentType.objects.get_for_model(Appointment), object_id__in=[str(pk) for pk in by_id]
-        ).order_by("-due_at", "-pk")[:30]
+    about_appointments = models.Q(
+        content_type=ContentType.objects.get_for_model(Appointment), object_id__in=[str(pk) for pk in by_id]
     )
-    return PatientRecord(upcoming, past, intake, [(message, by_id[int(message.object_id)]) for message in messages])
+    to_the_patient = models.Q(content_type=ContentType.objects.get_for_model(Patient), object_id=str(patient.pk))
+    messages = list(
+        OutboundMessage.objects.filter(about_appointments | to_the_patient).order_by("-due_at", "-pk")[:30]
+    )
+    appointment_type = ContentType.objects.get_for_model(Appointment).pk
+    return PatientRecord(
+        upcoming,
+        past,
+        intake,
+        [
+            (message, by_id[int(message.object_id)] if message.content_type_id == appointment_type else None)
+            for message in messages
+        ],
+    )
 
 
 def upcoming_time_off(therapist_ids, *, now: datetime):

@@ -436,7 +436,11 @@ def patient(request, pk: int):
         "now": now,
         "screening_valid": record.intake is not None and record.intake.valid_until > now,
         "may_edit": request.user.has_perm("intake.change_patient"),
-        "messages_owed": [(message, appt, kind_label(message.kind)) for message, appt in record.messages],
+        # A message to the patient (the screening link) has no appointment: its time reads in the desk's clock.
+        "messages_owed": [
+            (message, appointment, kind_label(message.kind), appointment.location if appointment else locations[0])
+            for message, appointment in record.messages
+        ],
         "book_url": f"{reverse('desk:book')}?patient={patient.pk}"
         + (f"&location={locations[0].slug}" if locations else ""),
     }

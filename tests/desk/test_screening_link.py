@@ -57,6 +57,19 @@ def test_it_queues_the_link_on_each_channel_chosen_and_audits_it(client, clinic,
     assert "The screening link is on its way to Ravi" in page
 
 
+def test_the_patient_page_lists_the_link_among_the_messages_with_no_appointment(client, clinic, caller, frozen):
+    staff_login(client, desk_user(clinic["location"]))
+    send(client, caller, "sms")
+
+    page = client.get(f"/desk/patients/{caller.pk}/").content.decode()
+
+    row = page[page.index('<th scope="row">Screening link</th>') :].split("</tr>")[0]
+    assert "<td>SMS</td>" in row
+    assert "<td>Pending</td>" in row
+    assert "<td>None</td>" in row  # not about an appointment
+    assert "(India time)" in row  # its due time in the desk's clock
+
+
 def test_a_second_click_sends_nothing_more_and_says_when_it_went(client, clinic, caller, frozen):
     staff_login(client, desk_user(clinic["location"]))
     send(client, caller, "email")
