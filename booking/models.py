@@ -337,6 +337,8 @@ class Appointment(models.Model):
     intake = models.ForeignKey(
         "intake.Intake", null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
     )
+    # The course of treatment it is a session of (booking/courses.py), if it was booked as one.
+    course = models.ForeignKey("Course", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
     start = models.DateTimeField()
     end = models.DateTimeField()
     # end + the service's buffer: what the therapist's diary is blocked until (set by the booking service).
@@ -470,3 +472,38 @@ class Appointment(models.Model):
         """Patients move or cancel through their link until the location's cut-off before the start."""
         cutoff = timedelta(hours=self.location.cancellation_cutoff_hours)
         return self.why_not(self.Action.CANCEL, now=now) is None and now < self.start - cutoff
+
+
+class Course(models.Model):
+    """A course of treatment: sessions of one service with one therapist, every so many days, booked together in
+    one transaction (booking/courses.py; docs/design.md, "Courses of treatment"). The sessions are appointments
+    like any other (Appointment.course); this row keeps the plan they came from and is the subject of the one
+    confirmation that lists them all."""
+
+    # Most courses of dry needling run four to eight sessions; twelve covers the longest plans we have heard of
+    # and keeps one booking a bounded amount of work (docs/design.md, "Courses of treatment").
+    MAX_SESSIONS = 12
+    MAX_EVERY_DAYS = 8 * 7
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey("intake.Patient", on_delete=models.PROTECT, related_name="courses")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="courses")
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="courses")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="courses")
+    every_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_EVERY_DAYS)],
+        help_text="Days from one session to the next.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(every_days__range=(1, 8 * 7)), name="course_every_1_to_56_days"),
+        ]
+
+    def __str__(self):
+        return f"{self.service} with {self.therapist}, every {self.every_days} days"

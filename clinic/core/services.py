@@ -164,6 +164,21 @@ def message_queue(
     return message
 
 
+def messages_queue_new(*, owed: Iterable[tuple[models.Model, str, str, datetime]]) -> list[OutboundMessage]:
+    """Owe many messages about records made in this same transaction, in one insert (a course's sessions and their
+    reminders): such records have no rows yet, so there is nothing to re-arm. Each is (subject, kind, channel,
+    due at)."""
+    rows = []
+    for subject, kind, channel, due_at in owed:
+        outbox.get_kind(kind)  # fail loudly on a kind nobody registered
+        content_type = ContentType.objects.get_for_model(subject)
+        rows.append(OutboundMessage(content_type=content_type, object_id=str(subject.pk), kind=kind, channel=channel,
+                                    due_at=due_at))  # fmt: skip
+    if any(row.due_at <= timezone.now() for row in rows):
+        transaction.on_commit(_nudge_sweep)
+    return OutboundMessage.objects.bulk_create(rows) if rows else []
+
+
 def message_cancel(*, subject: models.Model, kinds: Iterable[str] | None = None) -> int:
     """Cancel the messages still owed about `subject` (all kinds, or the given ones). Returns how many."""
     owed = OutboundMessage.objects.for_subject(subject).owed()
