@@ -10,9 +10,10 @@ class BookingConfig(AppConfig):
         from intake.catalogue import register_held_source, register_service_source
         from intake.signals import intake_reviewed
 
-        from . import messages, receivers
+        from . import course_messages, messages, receivers
 
         messages.register()
+        course_messages.register()
         register_service_source(receivers.service_options)
         register_held_source(receivers.held_appointments)
         intake_reviewed.connect(receivers.on_intake_reviewed, dispatch_uid="booking.intake_reviewed")

@@ -47,8 +47,20 @@ def _event(appointment: Appointment, *, uid_prefix: str = "") -> Event:
 
 
 def appointment_ics(appointment: Appointment, *, token: str) -> bytes:
-    location = appointment.location
+    return sessions_ics([(appointment, token)])
+
+
+def sessions_ics(sessions: Iterable[tuple[Appointment, str]]) -> bytes:
+    """One calendar file of a patient's appointments, each with its own self-service link (a course's sessions)."""
     calendar = _calendar("Booking")
+    for appointment, token in sessions:
+        calendar.add_component(_patient_event(appointment, token=token))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _patient_event(appointment: Appointment, *, token: str) -> Event:
+    location = appointment.location
     event = _event(appointment)
     event.add("summary", f"{appointment.service.name} at {location.name}")
     event.add("location", ", ".join([location.name, *location.address_lines]))
@@ -65,9 +77,7 @@ def appointment_ics(appointment: Appointment, *, token: str) -> bytes:
     )
     if location.email:
         event.add("organizer", vCalAddress(f"mailto:{location.email}"))
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return event
 
 
 # --- A therapist's feed ------------------------------------------------------------------------------------------
