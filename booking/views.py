@@ -24,7 +24,7 @@ from clinic.core.models import Location
 from intake.models import NeedlingBooking
 from intake.selectors import area_to_treat, current_intake, forget_area_to_treat
 
-from . import selectors, services, slot_cache
+from . import courses, selectors, services, slot_cache
 from .availability import Slot
 from .calendar import WHAT_TO_WEAR, appointment_ics
 from .forms import BookingDetailsForm, CancelForm
@@ -458,11 +458,14 @@ def manage_cancel(request, appointment, token):
             return redirect(reverse("booking:manage", args=[token]))
         if not context["can_change"]:
             return render(request, "booking/manage.html", {**context, "error": "too_late"}, status=403)
+        # A session of a course: it alone, or it and the later ones (booking/courses.py).
+        context["later_sessions"] = list(courses.later_sessions(appointment, now=timezone.now()))
         return render(request, "booking/cancel_confirm.html", context)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    cancel = courses.course_cancel_from if request.POST.get("scope") == "later" else services.appointment_cancel
     try:
-        cancelled = services.appointment_cancel(appointment=appointment, reason=reason, request=request)
+        cancelled = cancel(appointment=appointment, reason=reason, request=request)
     except services.LinkWasReplaced:
         return render(request, "booking/link_replaced.html", status=410)
     except services.TooLateToChange:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import booking_views, feeds, patient_views, therapist_views, views
+from . import booking_views, course_views, feeds, patient_views, therapist_views, views
 
 app_name = "desk"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("appointments/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("appointments/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("appointments/<int:pk>/move/", views.move, name="move"),
+    path("appointments/<int:pk>/course/", course_views.course, name="course"),
     path("messages/<int:pk>/resend/", views.resend, name="resend"),
     path("patients/", views.patients, name="patients"),
     path("patients/<int:pk>/", views.patient, name="patient"),
