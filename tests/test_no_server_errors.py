@@ -82,6 +82,9 @@ KNOWN_PARAMETERS = [
     "action",
     "wizard_goto_step",
     "questionnaire_view-current_step",
+    "pick_1",  # a course's picked times (desk/course_views.py)
+    "pick_3",
+    "scope",  # cancelling a course's later sessions too (booking/views.py)
 ]
 nasty_text = st.one_of(
     st.sampled_from(NASTY),

@@ -7,6 +7,7 @@ import time_machine
 
 from tests.booking.factories import ServiceFactory, therapist_at
 from tests.factories import LocationFactory
+from tests.support.courses import london, london_now  # noqa: F401 (courses of treatment)
 
 # Friday 13 June 2025, 11:30 in Bengaluru. The Monday after is 16 June.
 NOW = datetime(2025, 6, 13, 6, 0, tzinfo=UTC)

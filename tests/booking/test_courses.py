@@ -2,7 +2,8 @@
 all at once or not at all; its DST-proof local times, clashes with alternatives, races, query budgets, messages,
 the screening that runs out mid-course and the patient cancelling the later sessions."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -17,54 +18,18 @@ from tests.booking.factories import (
     ClosureFactory,
     IntakeFactory,
     PatientFactory,
-    ServiceFactory,
     TimeOffFactory,
-    therapist_at,
 )
-from tests.factories import LocationFactory, front_desk_user
+from tests.factories import front_desk_user
+from tests.support.courses import NOW, TUESDAY_10, anchor_of
 from tests.support.threads import race
-
-# Monday 10 March 2025, 09:00 in London (GMT). British Summer Time starts on Sunday 30 March.
-NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
-TUESDAY_10 = datetime(2025, 3, 11, 10, 0, tzinfo=UTC)  # 10:00 GMT
-LONDON_WEEKDAYS = tuple((day, 9, 17) for day in range(6))
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def london(db):
-    location = LocationFactory(
-        slug="london", name="London Bridge", time_zone="Europe/London", country="GB", phone="+44 20 7946 0000"
-    )
-    needling = ServiceFactory(needling=True, locations=[location], buffer_after_minutes=15)
-    therapist = therapist_at(location, [needling], hours=LONDON_WEEKDAYS, display_name="Hannah Shaw")
-    patient = PatientFactory()
-    intake = IntakeFactory(patient=patient, location=location, submitted_at=NOW - timedelta(days=1))
-    return {"location": location, "needling": needling, "therapist": therapist, "patient": patient, "intake": intake}
-
-
-def anchor_of(london, *, start=TUESDAY_10, patient=None, **kwargs) -> Appointment:
-    return AppointmentFactory(
-        patient=patient or london["patient"],
-        therapist=london["therapist"],
-        location=london["location"],
-        service=london["needling"],
-        intake=kwargs.pop("intake", london["intake"]),
-        start=start,
-        **kwargs,
-    )
 
 
 def local(instant: datetime) -> datetime:
     return instant.astimezone(ZONE)
 
 
-ZONE = __import__("zoneinfo").ZoneInfo("Europe/London")
+ZONE = ZoneInfo("Europe/London")
 
 
 class TestRegularTimes:
@@ -89,7 +54,7 @@ class TestRegularTimes:
 
 @pytest.mark.django_db
 class TestBooking:
-    def test_it_books_every_session_at_the_same_local_time_across_dst(self, london, frozen):
+    def test_it_books_every_session_at_the_same_local_time_across_dst(self, london, london_now):
         anchor = anchor_of(london)
 
         course = courses.course_book(anchor=anchor, every_days=7, count=5, actor=front_desk_user(), now=NOW)
@@ -103,7 +68,7 @@ class TestBooking:
         assert {s.source for s in sessions[1:]} == {Appointment.Source.DESK}
         assert AuditEvent.objects.filter(action=AuditEvent.Action.APPOINTMENT_CREATE).count() == 5
 
-    def test_it_lists_a_clash_in_week_three_with_alternatives_and_books_nothing(self, london, frozen):
+    def test_it_lists_a_clash_in_week_three_with_alternatives_and_books_nothing(self, london, london_now):
         anchor = anchor_of(london)
         week_three = TUESDAY_10 + timedelta(weeks=3) - timedelta(hours=1)  # 10:00 BST, 1 April
         AppointmentFactory(therapist=london["therapist"], location=london["location"], service=london["needling"],
@@ -122,7 +87,7 @@ class TestBooking:
         assert not Course.objects.exists()
         assert not OutboundMessage.objects.exists()
 
-    def test_it_books_the_picked_alternative_for_the_clashing_session(self, london, frozen):
+    def test_it_books_the_picked_alternative_for_the_clashing_session(self, london, london_now):
         anchor = anchor_of(london)
         week_three = TUESDAY_10 + timedelta(weeks=3) - timedelta(hours=1)
         AppointmentFactory(therapist=london["therapist"], location=london["location"], service=london["needling"],
@@ -135,7 +100,7 @@ class TestBooking:
         assert course.sessions.count() == 6
 
     @pytest.mark.parametrize("blocker", ["time_off", "closure", "hours"])
-    def test_it_says_why_a_session_is_not_free(self, london, frozen, blocker):
+    def test_it_says_why_a_session_is_not_free(self, london, london_now, blocker):
         anchor = anchor_of(london)
         second = TUESDAY_10 + timedelta(weeks=1)
         if blocker == "time_off":
@@ -153,18 +118,18 @@ class TestBooking:
         assert plan[0].problem == expected
         assert plan[1].problem == ("" if blocker != "hours" else expected)  # hours are weekly
 
-    def test_it_refuses_a_course_reaching_past_the_horizon(self, london, frozen):
+    def test_it_refuses_a_course_reaching_past_the_horizon(self, london, london_now):
         with pytest.raises(services.BookingError, match="bookings open only 365 days ahead"):
             courses.course_book(anchor=anchor_of(london), every_days=56, count=12, actor=None, now=NOW)
         assert not Course.objects.exists()
 
-    def test_it_refuses_without_a_valid_screening(self, london, frozen):
+    def test_it_refuses_without_a_valid_screening(self, london, london_now):
         london["intake"].delete()
         with pytest.raises(services.NeedsIntake):
             courses.course_book(anchor=anchor_of(london, intake=None), every_days=7, count=3, actor=None, now=NOW)
         assert not Course.objects.exists()
 
-    def test_it_holds_every_session_for_review_when_the_screening_needs_it(self, london, frozen):
+    def test_it_holds_every_session_for_review_when_the_screening_needs_it(self, london, london_now):
         london["intake"].delete()
         intake = IntakeFactory(needs_review=True, patient=london["patient"], location=london["location"],
                                submitted_at=NOW - timedelta(days=1))  # fmt: skip
@@ -177,14 +142,14 @@ class TestBooking:
         assert not OutboundMessage.objects.filter(kind__startswith=services.REMINDER_PREFIX).exists()
 
     @pytest.mark.parametrize("status", [Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW])
-    def test_it_plans_nothing_from_an_appointment_that_holds_no_time(self, london, frozen, status):
+    def test_it_plans_nothing_from_an_appointment_that_holds_no_time(self, london, london_now, status):
         with pytest.raises(services.BookingError, match="no course can be planned"):
             courses.course_book(anchor=anchor_of(london, status=status), every_days=7, count=3, actor=None, now=NOW)
 
 
 @pytest.mark.django_db
 class TestMessages:
-    def test_it_owes_one_confirmation_and_each_sessions_reminders(self, london, frozen, settings):
+    def test_it_owes_one_confirmation_and_each_sessions_reminders(self, london, london_now, settings):
         settings.BOOKING_REMINDER_OFFSETS_HOURS = [24, 2]
         course = courses.course_book(anchor=anchor_of(london), every_days=7, count=3, actor=None, now=NOW)
 
@@ -196,7 +161,7 @@ class TestMessages:
             s.start - timedelta(hours=h) for s in new for h in (24, 2)
         )
 
-    def test_the_confirmation_lists_every_date_with_one_calendar_file(self, london, frozen):
+    def test_the_confirmation_lists_every_date_with_one_calendar_file(self, london, london_now):
         course = courses.course_book(anchor=anchor_of(london), every_days=7, count=5, actor=None, now=NOW)
         message = OutboundMessage.objects.get(kind=courses.KIND_COURSE_CONFIRMATION)
 
@@ -212,7 +177,7 @@ class TestMessages:
         assert course.sessions.count() == 6
         assert not mail.outbox  # owed, not sent: the sweep sends
 
-    def test_a_screening_running_out_before_a_later_session_asks_to_re_confirm(self, london, frozen):
+    def test_a_screening_running_out_before_a_later_session_asks_to_re_confirm(self, london, london_now):
         intake = london["intake"]
         intake.valid_until = TUESDAY_10 + timedelta(weeks=2, hours=1)
         intake.save()
@@ -231,7 +196,7 @@ class TestMessages:
 class TestQueryBudget:
     @pytest.mark.parametrize("count", [4, 12])
     def test_it_checks_and_books_any_number_of_sessions_in_the_same_queries(
-        self, london, frozen, django_assert_num_queries, count
+        self, london, london_now, django_assert_num_queries, count
     ):
         """Prevents a query per session: 4 and 12 sessions cost the same.
 
@@ -249,7 +214,7 @@ class TestQueryBudget:
 
 @pytest.mark.django_db
 class TestCancelLater:
-    def test_the_patient_cancels_a_session_and_all_later_ones(self, london, frozen):
+    def test_the_patient_cancels_a_session_and_all_later_ones(self, london, london_now):
         course = courses.course_book(anchor=anchor_of(london), every_days=7, count=4, actor=None, now=NOW)
         sessions = list(course.sessions.order_by("start"))
 
@@ -262,7 +227,7 @@ class TestCancelLater:
         owed_later = OutboundMessage.objects.filter(object_id__in=[str(s.pk) for s in sessions[3:]]).owed()
         assert not owed_later.exists()
 
-    def test_it_cancels_nothing_when_a_later_session_is_past_its_cut_off(self, london, frozen):
+    def test_it_cancels_nothing_when_a_later_session_is_past_its_cut_off(self, london, london_now):
         course = courses.course_book(anchor=anchor_of(london), every_days=1, count=2, actor=None, now=NOW)
         first = course.sessions.order_by("start").first()
         late = first.start - timedelta(hours=1)
@@ -295,3 +260,30 @@ def test_two_desks_booking_overlapping_courses_at_once_one_wins_entirely(london)
     loser.refresh_from_db()
     assert loser.course_id is None
     assert Appointment.objects.filter(patient=loser.patient).count() == 1
+
+
+@pytest.mark.django_db
+class TestCancelLaterByLink:
+    def test_the_cancel_page_offers_this_session_or_it_and_the_later_ones(self, client, london, london_now):
+        course = courses.course_book(anchor=anchor_of(london), every_days=7, count=3, actor=None, now=NOW)
+        second = course.sessions.order_by("start")[1]
+
+        page = client.get(f"/book/manage/{services.manage_token(second)}/cancel/").content.decode()
+
+        assert "This one and the 2 later sessions" in page
+        assert "Tuesday 1 April 2025, 10:00 (UK time)" in page
+
+    def test_a_single_appointment_is_offered_no_choice(self, client, london, london_now):
+        page = client.get(f"/book/manage/{services.manage_token(anchor_of(london))}/cancel/").content.decode()
+
+        assert 'name="scope"' not in page
+
+    def test_posting_later_cancels_it_and_the_later_ones(self, client, london, london_now):
+        course = courses.course_book(anchor=anchor_of(london), every_days=7, count=3, actor=None, now=NOW)
+        second = course.sessions.order_by("start")[1]
+
+        response = client.post(f"/book/manage/{services.manage_token(second)}/cancel/", {"scope": "later"})
+
+        assert response.status_code == 302
+        statuses = list(course.sessions.order_by("start").values_list("status", flat=True))
+        assert statuses == ["confirmed", "cancelled", "cancelled", "cancelled"]

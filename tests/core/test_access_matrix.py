@@ -115,6 +115,7 @@ EXPECTED = {
     "desk:undo": staff_only(302, 404, 302, 302, method="post"),
     "desk:reschedule": DESK_RECORD,
     "desk:move": staff_only(302, 404, 302, 302, method="post"),
+    "desk:course": DESK_RECORD,  # the shared therapist's own appointment
     "desk:resend": staff_only(302, 404, 302, 302, method="post"),
     "desk:patients": staff_only(200, 200, 200, 200),
     "desk:patient": DESK_RECORD,
@@ -315,6 +316,7 @@ def url_for(route: str, name: str, actor: str, world) -> str:
     pk = {"intake:": ids["intake"], "desk:appointment": ids["appointment"], "desk:check_in": ids["appointment"],
           "desk:finish": ids["appointment"], "desk:no_show": ids["appointment"], "desk:cancel": ids["appointment"],
           "desk:undo": ids["appointment"], "desk:reschedule": ids["appointment"], "desk:move": ids["appointment"],
+          "desk:course": ids["appointment"],
           "desk:resend": ids["message"],
           "desk:patient": ids["patient"], "desk:screening_link": ids["patient"],
           "desk:hours": ids["hours"], "desk:time_off": ids["time_off"],
