@@ -139,6 +139,14 @@ def plan_sessions(
     return plan
 
 
+def screening_runs_out(*, valid_until: datetime | None, confirmed_at: datetime | None, start: datetime) -> bool:
+    """Whether a session's screening runs out before it and the patient has not re-confirmed it since we asked
+    (RECONFIRM_LEAD before it runs out): the desk flags such a session (desk/badges.py)."""
+    if valid_until is None or valid_until > start:
+        return False
+    return confirmed_at is None or confirmed_at < valid_until - RECONFIRM_LEAD
+
+
 # --- Reads and writes --------------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ the pages that hold models (an appointment, a patient) and for the time grids, w
 
 from dataclasses import dataclass
 
+from booking import courses
 from booking.models import Appointment
 from intake.models import Intake
 
@@ -27,8 +28,13 @@ class Screening:
     sheet: str  # the printed day sheet's column: "Needs review"
 
 
-def screening(outcome: str | None, review_status: str | None, *, needs_screening: bool) -> Screening:
-    """The badge of an appointment's screening from its intake's outcome and review (None: no intake linked)."""
+def screening(
+    outcome: str | None, review_status: str | None, *, needs_screening: bool, runs_out: bool = False
+) -> Screening:
+    """The badge of an appointment's screening from its intake's outcome and review (None: no intake linked).
+    `runs_out`: the screening ends before the session and the patient has not re-confirmed it (booking/courses.py)."""
+    if runs_out:
+        return Screening("text-bg-warning", "Screening: re-confirm before this session", "Re-confirm")
     if not outcome:
         if needs_screening:
             return Screening("text-bg-danger", "Screening: none on record", "None on record")
@@ -47,4 +53,8 @@ def screening_of(appointment: Appointment) -> Screening:
         intake.outcome if intake else None,
         intake.review_status if intake else None,
         needs_screening=appointment.service.needs_screening,
+        runs_out=intake is not None
+        and courses.screening_runs_out(
+            valid_until=intake.valid_until, confirmed_at=intake.confirmed_unchanged_at, start=appointment.start
+        ),
     )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from phonenumber_field.phonenumber import PhoneNumber
 
 from booking import availability
+from booking.courses import screening_runs_out
 from booking.models import Appointment, Closure, Therapist, TimeOff, WorkingHours
 from clinic.core.access import group_names, location_scope
 from clinic.core.models import Location, OutboundMessage
@@ -330,6 +331,7 @@ GRID_FIELDS = (
     "pk", "start", "end", "status", "therapist_id", "therapist__display_name", "patient__first_name",
     "patient__last_name", "phone", "service__name", "service__needs_screening", "intake__outcome",
     "intake__review_status", "location_id", "location__name", "location__time_zone",
+    "intake__valid_until", "intake__confirmed_unchanged_at",
 )  # fmt: skip
 
 
@@ -398,6 +400,11 @@ def _grid_appointments(appointments, *, staff: Staff, location: Location) -> lis
                     row["intake__outcome"],
                     row["intake__review_status"],
                     needs_screening=row["service__needs_screening"],
+                    runs_out=screening_runs_out(
+                        valid_until=row["intake__valid_until"],
+                        confirmed_at=row["intake__confirmed_unchanged_at"],
+                        start=start,
+                    ),
                 ),
                 url=url_of(row["pk"]),
                 status_label=Appointment.Status(row["status"]).label,

@@ -135,3 +135,31 @@ def test_the_therapist_books_a_course_of_their_own_patient_and_strangers_sign_in
 
     assert client.post(url(anchor), WEEKLY).status_code == 302
     assert Course.objects.get().created_by == london["therapist"].user
+
+
+class TestScreeningRunningOut:
+    """A session after the screening runs out is flagged on the day grid and the patient page until the patient
+    re-confirms (docs/design.md, "Courses of treatment")."""
+
+    @pytest.fixture
+    def late_session(self, london):
+        intake = london["intake"]
+        intake.valid_until = TUESDAY_10 + timedelta(weeks=2)
+        intake.save()
+        return anchor_of(london, start=TUESDAY_10 + timedelta(weeks=3, hours=-1))  # 1 April, 10:00 BST
+
+    def test_the_grid_and_the_patient_page_flag_it(self, desk, london, london_now, late_session):
+        grid = desk.get("/desk/", {"location": "london", "date": "2025-04-01"}).content.decode()
+        patient = desk.get(f"/desk/patients/{london['patient'].pk}/").content.decode()
+
+        assert "Screening: re-confirm before this session" in grid
+        assert "Screening: re-confirm before this session" in patient
+
+    def test_a_re_confirmation_since_we_asked_clears_it(self, desk, london, london_now, late_session):
+        london["intake"].confirmed_unchanged_at = london["intake"].valid_until - timedelta(days=3)
+        london["intake"].save()
+
+        grid = desk.get("/desk/", {"location": "london", "date": "2025-04-01"}).content.decode()
+
+        assert "re-confirm before this session" not in grid
+        assert "Screening: cleared" in grid
