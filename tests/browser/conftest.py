@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.courses import london  # noqa: F401 (courses of treatment)
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
