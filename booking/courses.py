@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.core import services as core_services
-from clinic.core.client import client_ip
 from clinic.core.models import AuditEvent
 from intake.models import Intake
 
@@ -289,27 +288,18 @@ def course_book(
 
 
 def _audit(course: Course, sessions: list[Appointment], *, anchor, actor, request) -> None:
-    staff = actor if actor is not None and actor.is_authenticated else None
-    name = core_services.actor_label(staff) if staff is not None else ""
-    address = client_ip(request)
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=staff,
-            actor_name=name,
-            action=AuditEvent.Action.APPOINTMENT_CREATE,
-            object_type=Appointment._meta.label_lower,
-            object_id=str(session.pk),
-            patient_id=session.patient_id,
-            ip_address=address,
-            detail={
-                "status": session.status,
-                "source": session.source,
-                "therapist_id": session.therapist_id,
-                "course_id": course.pk,
-                "planned_from": anchor.pk,
-            },
-        )
-        for session in sessions
+    core_services.audit_record_many(
+        actor=actor,
+        action=AuditEvent.Action.APPOINTMENT_CREATE,
+        objects=[(session, session.patient_id) for session in sessions],
+        request=request,
+        detail_of=lambda session: {
+            "status": session.status,
+            "source": session.source,
+            "therapist_id": session.therapist_id,
+            "course_id": course.pk,
+            "planned_from": anchor.pk,
+        },
     )
 
 

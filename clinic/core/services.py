@@ -3,7 +3,7 @@
 import logging
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -56,10 +56,17 @@ def audit_record(
 
 
 def audit_record_many(
-    *, actor, action: str, objects: Iterable[tuple[models.Model, int | None]], request=None, via: str = ""
+    *,
+    actor,
+    action: str,
+    objects: Iterable[tuple[models.Model, int | None]],
+    request=None,
+    via: str = "",
+    detail_of: Callable[[models.Model], dict] | None = None,
 ) -> list[AuditEvent]:
     """One audit event per (record, patient id), in one insert: a page that shows many patients' health details
-    (a therapist's day) records each patient's view without a query per row. Ids only, like `audit_record`."""
+    (a therapist's day) records each patient's view without a query per row, a course of treatment each session it
+    books. Ids only, like `audit_record`; `detail_of` gives a record's detail instead of its and the patient's ids."""
     staff = actor if actor is not None and actor.is_authenticated else None
     name, address = (actor_label(staff) if staff is not None else ""), client_ip(request)
     events = [
@@ -71,7 +78,9 @@ def audit_record_many(
             object_id=str(obj.pk),
             patient_id=patient_id,
             ip_address=address,
-            detail={f"{obj._meta.model_name}_id": obj.pk, "patient_id": patient_id} | ({"via": via} if via else {}),
+            detail=detail_of(obj)
+            if detail_of is not None
+            else {f"{obj._meta.model_name}_id": obj.pk, "patient_id": patient_id} | ({"via": via} if via else {}),
         )
         for obj, patient_id in objects
     ]
