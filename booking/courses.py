@@ -10,6 +10,7 @@ therapist; nothing is booked until the person at the desk has picked one for eac
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +35,8 @@ ALTERNATIVE_COUNT = 3
 RECONFIRM_LEAD = timedelta(days=14)
 
 KIND_COURSE_CONFIRMATION = "booking.course_confirmation"
+# "Your sessions have moved": every session's time now, after the patient moved a session and the later ones.
+KIND_COURSE_MOVED = "booking.course_moved"
 
 
 class CourseClash(services.BookingError):
@@ -361,3 +364,101 @@ def course_cancel_from(
             )  # fmt: skip
         services.diary_changed()
     return cancelled
+
+
+def later_times(appointment: Appointment, later: list[Appointment], start: datetime) -> list[datetime]:
+    """Where the later sessions go when `appointment` moves to `start`: each keeps its distance in days from it and
+    takes the new local time (a Tuesday-10:00 course moved to Wednesday 11:00 stays a Wednesday-11:00 course)."""
+    zone = appointment.location.zone
+    days = start.astimezone(zone).date() - appointment.start.astimezone(zone).date()
+    at = start.astimezone(zone).time()
+    return [
+        availability.wall_clock_instant(session.start.astimezone(zone).date() + days, at, zone) for session in later
+    ]
+
+
+def _without(found, sessions: list[Appointment]):
+    """The diary without the sessions being moved (each of their blocked times once), so they do not clash with
+    themselves."""
+    own = [Interval(session.start, session.blocked_until) for session in sessions]
+    diaries = []
+    for diary in found.diaries:
+        busy = list(diary.busy)
+        for interval in own:
+            if interval in busy:
+                busy.remove(interval)
+        diaries.append(availability.Diary(diary.therapist_id, diary.therapist_name, diary.hours, tuple(busy)))
+    return dataclasses.replace(found, diaries=diaries)
+
+
+def course_move_from(*, appointment: Appointment, start: datetime, request=None, now: datetime | None = None):
+    """The patient moves a session to `start` through its link and every later session of its course with it
+    (later_times), each before its cut-off and each to a free time by the online rules, or nothing moves.
+
+    One diary read for all of them. Each session gets a new link version and its reminders re-planned; the patient
+    gets one message with every new time and a calendar file that updates the same entries (stable UIDs)."""
+    now = now or timezone.now()
+    seen = appointment
+    with transaction.atomic():
+        services.lock_therapists([appointment.therapist_id])
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("location", "service", "therapist", "patient")
+            .get(pk=appointment.pk)
+        )
+        if appointment.link_version != seen.link_version:
+            raise services.LinkWasReplaced
+        if start == appointment.start:
+            return appointment  # "moved" to the time it has: nothing changes, nobody is told
+        later = list(later_sessions(appointment, now=now).select_for_update(of=("self",)))
+        sessions = [appointment, *later]
+        if any(not session.patient_may_change(now=now) for session in sessions):
+            raise services.TooLateToChange("A session of your course can no longer be changed online.")
+        location, service = appointment.location, appointment.service
+        starts = [start, *later_times(appointment, later, start)]
+        for when in starts:
+            services._check_time(location=location, start=when, now=now)
+        zone = location.zone
+        first = min(starts).astimezone(zone).date()
+        found = selectors.availability_for(
+            location=location,
+            service=service,
+            window=selectors.local_window(location, first, (max(starts).astimezone(zone).date() - first).days + 1),
+            therapist_ids=[appointment.therapist_id],
+        )
+        plan = plan_sessions(starts, found=_without(found, sessions), picks={}, now=now, intake=None)
+        for session, planned in zip(sessions, plan, strict=True):
+            if planned.problem:
+                local = planned.start.astimezone(zone)
+                raise services.BookingError(
+                    f"Your session of {session.local_start:%-d %B} cannot move to {local:%A %-d %B at %H:%M}: that "
+                    "time is not free. Nothing was moved: move only this session, or call the clinic."
+                )
+        previous = {session.pk: session.start for session in sessions}
+        for session, when in zip(sessions, starts, strict=True):
+            session.start, session.end = when, when + service.duration
+            session.blocked_until = session.end + service.buffer
+            session.link_version += 1
+            session.updated_at = now
+        try:
+            with transaction.atomic():
+                Appointment.objects.bulk_update(
+                    sessions, ["start", "end", "blocked_until", "link_version", "updated_at"]
+                )
+        except IntegrityError:
+            raise services.SlotTaken([]) from None
+        for session in sessions:
+            services._plan_reminders(session, now=now)
+            services.appointment_audit(
+                session,
+                {"change": "reschedule", "from": previous[session.pk].isoformat(), "to": session.start.isoformat(),
+                 "with_course_from": appointment.pk},
+                actor=None,
+                request=request,
+            )  # fmt: skip
+        for channel in appointment.channels:
+            core_services.message_queue(
+                subject=appointment.course, kind=KIND_COURSE_MOVED, channel=channel, again=True
+            )
+        services.diary_changed()
+    return appointment

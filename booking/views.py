@@ -407,10 +407,10 @@ def manage_reschedule(request, appointment, token):
         if new_start is None:
             context["error_message"] = "Please choose a new time."
         else:
+            # A session of a course may take the later ones with it (booking/courses.py).
+            move = courses.course_move_from if request.POST.get("later") == "1" else services.appointment_reschedule
             try:
-                moved = services.appointment_reschedule(
-                    appointment=appointment, start=new_start, request=request, now=now
-                )
+                moved = move(appointment=appointment, start=new_start, request=request, now=now)
             except services.BookingError as error:
                 context["error_message"] = error.message
             else:  # the move replaced this link: carry on with the new one
@@ -420,11 +420,14 @@ def manage_reschedule(request, appointment, token):
     elif (new_start := parsing.start_time(request.GET.get("start", ""))) is not None:
         if new_start != appointment.start:
             week = new_start.astimezone(location.zone).date().isoformat()
+            later = list(courses.later_sessions(appointment, now=now))
+            later_moves = list(zip(later, courses.later_times(appointment, later, new_start), strict=True))
             return render(
                 request,
                 "booking/reschedule_confirm.html",
-                {**context, "new_start": new_start, "start_param": parsing.start_param(new_start), "week": week},
-            )
+                {**context, "new_start": new_start, "start_param": parsing.start_param(new_start), "week": week,
+                 "later_moves": later_moves},
+            )  # fmt: skip
         context["error_message"] = "That is the time you already have."
     first, today, last_bookable = _week_start(request.GET, location, now)
     days = _week(
