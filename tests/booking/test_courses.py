@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 
 from booking import course_messages, courses, services
@@ -205,11 +206,33 @@ class TestQueryBudget:
         insert), messages (confirmation and every reminder, one insert), diary version, release."""
         anchor = anchor_of(london)
         user = front_desk_user()
+        ContentType.objects.get_for_models(Course, Appointment)  # cached for the life of a process
 
         with django_assert_num_queries(17):
             course = courses.course_book(anchor=anchor, every_days=7, count=count, actor=user, now=NOW)
 
         assert course.sessions.count() == count + 1
+
+    @pytest.mark.parametrize("count", [4, 12])
+    def test_the_plan_the_desk_looks_at_costs_the_same_for_any_number_of_sessions(
+        self, london, london_now, django_assert_num_queries, count
+    ):
+        """Prevents a query per session on the desk's "Check the dates".
+
+        current screening, working hours, time off, closures, held appointments."""
+        anchor = anchor_of(london)
+        AppointmentFactory(
+            therapist=london["therapist"],
+            location=london["location"],
+            service=london["needling"],
+            start=TUESDAY_10 + timedelta(weeks=2),
+        )  # a clash, so alternatives are computed too
+
+        with django_assert_num_queries(5):
+            plan = courses.course_plan(anchor=anchor, every_days=7, count=count, now=NOW)
+
+        assert len(plan) == count
+        assert plan[1].alternatives
 
 
 @pytest.mark.django_db
@@ -287,3 +310,56 @@ class TestCancelLaterByLink:
         assert response.status_code == 302
         statuses = list(course.sessions.order_by("start").values_list("status", flat=True))
         assert statuses == ["confirmed", "cancelled", "cancelled", "cancelled"]
+
+
+@pytest.mark.django_db
+class TestMoveLater:
+    """The patient moves a session and the later ones with it: the same change of day and local time for each."""
+
+    def test_it_moves_this_and_the_later_sessions_keeping_their_spacing(self, london, london_now):
+        course = courses.course_book(anchor=anchor_of(london), every_days=7, count=3, actor=None, now=NOW)
+        sessions = list(course.sessions.order_by("start"))
+        wednesday_11 = sessions[1].start + timedelta(days=1, hours=1)  # Wednesday 19 March, 11:00 GMT
+
+        courses.course_move_from(appointment=sessions[1], start=wednesday_11, now=NOW)
+
+        moved = [local(s.start).strftime("%a %d %b %H:%M %Z") for s in course.sessions.order_by("start")]
+        assert moved == ["Tue 11 Mar 10:00 GMT", "Wed 19 Mar 11:00 GMT", "Wed 26 Mar 11:00 GMT",
+                         "Wed 02 Apr 11:00 BST"]  # fmt: skip
+        assert OutboundMessage.objects.filter(kind=courses.KIND_COURSE_MOVED).count() == 1
+        reminders = OutboundMessage.objects.filter(object_id=str(sessions[3].pk), kind__startswith="booking.reminder")
+        assert {m.due_at for m in reminders.owed()} == {
+            s.start - b
+            for s in [Appointment.objects.get(pk=sessions[3].pk)]
+            for b in services.reminder_kinds().values()
+        }
+
+    def test_it_moves_nothing_when_a_later_time_is_taken(self, london, london_now):
+        course = courses.course_book(anchor=anchor_of(london), every_days=7, count=3, actor=None, now=NOW)
+        sessions = list(course.sessions.order_by("start"))
+        wednesday_11 = sessions[1].start + timedelta(days=1, hours=1)
+        AppointmentFactory(therapist=london["therapist"], location=london["location"], service=london["needling"],
+                           start=wednesday_11 + timedelta(weeks=1))  # fmt: skip
+        before = list(course.sessions.order_by("start").values_list("start", flat=True))
+
+        with pytest.raises(services.BookingError, match="Nothing was moved"):
+            courses.course_move_from(appointment=sessions[1], start=wednesday_11, now=NOW)
+
+        assert list(course.sessions.order_by("start").values_list("start", flat=True)) == before
+        assert not OutboundMessage.objects.filter(kind=courses.KIND_COURSE_MOVED).exists()
+
+    def test_the_link_offers_and_moves_the_later_sessions(self, client, london, london_now):
+        course = courses.course_book(anchor=anchor_of(london), every_days=7, count=3, actor=None, now=NOW)
+        second = course.sessions.order_by("start")[1]
+        token = services.manage_token(second)
+        start = "20250319T1100Z"
+
+        page = client.get(f"/book/manage/{token}/reschedule/", {"start": start}).content.decode()
+        response = client.post(f"/book/manage/{token}/reschedule/", {"start": start, "later": "1"})
+
+        assert "Move the 2 later sessions too, the same way" in page
+        assert "Wednesday 2 April 2025, 11:00 (UK time)" in page
+        assert response.status_code == 302
+        assert [local(s.start).strftime("%a %H:%M") for s in course.sessions.order_by("start")] == [
+            "Tue 10:00", "Wed 11:00", "Wed 11:00", "Wed 11:00"
+        ]  # fmt: skip
