@@ -11,7 +11,7 @@ from tests.booking.factories import AppointmentFactory, therapist_at
 from tests.desk.test_desk import desk_user
 from tests.factories import LocationFactory
 from tests.support.auth import staff_login
-from tests.support.courses import LONDON_WEEKDAYS, TUESDAY_10, anchor_of
+from tests.support.courses import LONDON_WEEKDAYS, NOW, TUESDAY_10, anchor_of
 
 pytestmark = pytest.mark.django_db
 WEEKLY = {"every": "1", "unit": "weeks", "sessions": "5"}
@@ -163,3 +163,20 @@ class TestScreeningRunningOut:
 
         assert "re-confirm before this session" not in grid
         assert "Screening: cleared" in grid
+
+
+def test_the_therapist_finishes_with_a_plan_and_books_the_follow_up_course(client, london, london_now):
+    """At finish time the follow-up plan ("in 2 weeks") becomes the course's spacing."""
+    session = anchor_of(london, start=NOW, status=Appointment.Status.CHECKED_IN)  # Monday 09:00, checked in
+    staff_login(client, london["therapist"].user)
+
+    client.post(f"/desk/appointments/{session.pk}/finish/", {"seen_status": "checked_in", "follow_up_weeks": "2"})
+    page = client.get(f"/desk/appointments/{session.pk}/").content.decode()
+    form = client.get(url(session)).content.decode()
+    booked = client.post(url(session), {"every": "2", "unit": "weeks", "sessions": "2"})
+
+    assert "Book the follow-up course (every 2 weeks)" in page
+    assert 'name="every" value="2"' in form
+    assert booked.status_code == 302
+    starts = Course.objects.get().sessions.exclude(pk=session.pk).order_by("start").values_list("start", flat=True)
+    assert [s.strftime("%d %b %H:%M") for s in starts] == ["24 Mar 09:00", "07 Apr 08:00"]  # 09:00 GMT, 09:00 BST
