@@ -131,7 +131,11 @@ def plan_sessions(
     plan = []
     for number, wanted in enumerate(regular, 1):
         start = picks.get(number, wanted)
-        problem = _why_not_free(start, diary=diary, found=found, now=now)
+        if abs(start - wanted) > timedelta(days=ALTERNATIVE_DAYS):
+            # Only times near the regular one were read from the diary (and offered): nothing else can be judged.
+            problem = f"Pick a time within {ALTERNATIVE_DAYS} days of the usual one."
+        else:
+            problem = _why_not_free(start, diary=diary, found=found, now=now)
         alternatives = _alternatives(wanted, diary=diary, found=found, now=now) if problem else ()
         expires = intake is not None and intake.valid_until <= start
         plan.append(Session(number, wanted, start, problem, alternatives, expires))
@@ -178,7 +182,7 @@ def _screening(anchor: Appointment, *, now: datetime) -> tuple[Intake | None, st
 
 
 def _check_anchor(anchor: Appointment) -> None:
-    if anchor.status not in (*Appointment.HELD,):
+    if anchor.status not in Appointment.HELD:
         raise services.BookingError(
             f"This appointment is {anchor.get_status_display().lower()}, so no course can be planned from it."
         )

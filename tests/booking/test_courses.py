@@ -100,6 +100,19 @@ class TestBooking:
         assert course.sessions.filter(start=pick).exists()
         assert course.sessions.count() == 6
 
+    def test_it_refuses_a_pick_far_from_the_regular_time(self, london, london_now):
+        """Only the days around each session are read from the diary: a time typed further away is not judged."""
+        anchor = anchor_of(london)
+        TimeOffFactory(therapist=london["therapist"], start=TUESDAY_10 + timedelta(weeks=8),
+                       end=TUESDAY_10 + timedelta(weeks=8, hours=2))  # fmt: skip
+
+        with pytest.raises(CourseClash) as clash:
+            courses.course_book(anchor=anchor, every_days=7, count=2, picks={2: TUESDAY_10 + timedelta(weeks=8)},
+                                actor=None, now=NOW)  # fmt: skip
+
+        assert clash.value.plan[1].problem == "Pick a time within 3 days of the usual one."
+        assert not Course.objects.exists()
+
     @pytest.mark.parametrize("blocker", ["time_off", "closure", "hours"])
     def test_it_says_why_a_session_is_not_free(self, london, london_now, blocker):
         anchor = anchor_of(london)
