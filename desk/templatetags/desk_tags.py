@@ -1,7 +1,10 @@
 """Template filters of the desk: what an appointment allows now, asked of the model (templates never re-derive it)."""
 
+import html
+from operator import attrgetter
+
 from django import template
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from desk import badges
 
@@ -26,9 +29,11 @@ def screening(appointment) -> badges.Screening:
     return badges.screening_of(appointment)
 
 
-# The two loops of the day page that run once per appointment (200 at a busy location) are written with format_html
-# rather than template markup: the template engine's per-variable cost made them most of the page's time
-# (bench/bench_desk.py). Everything is escaped as in a template; the values come ready from GridAppointment.
+# The two loops of the day page that run once per appointment (200 at a busy location) are plain str.format over
+# values escaped here rather than template markup or format_html: the template engine's per-variable cost, then
+# format_html's per-argument escaping through Django's lazy-string wrapper, made them most of the page's time
+# (bench/bench_desk.py). Every value is escaped exactly as Django's escape() does (html.escape), each distinct
+# string once per loop: a day repeats a handful of services, statuses, badges and therapists' names.
 APPOINTMENT_BLOCK = (
     '<a class="grid-appt {classes} {place}" href="{url}"><span class="grid-appt-time">{time}</span>'
     '<span class="grid-appt-name">{name}</span><span class="grid-appt-more">{service}{elsewhere}</span>'
@@ -41,33 +46,55 @@ DAY_SHEET_ROW = (
 )
 
 
+# Where each placeholder's value comes from: a grid block (desk/selectors.py: Block) or an appointment of the sheet.
+BLOCK_VALUES = {
+    "classes": "appointment.classes",
+    "place": "place",
+    "url": "appointment.url",
+    "time": "appointment.time_label",
+    "name": "appointment.patient_name",
+    "service": "appointment.service_name",
+    "elsewhere": "appointment.elsewhere",
+    "status_tone": "appointment.status_tone",
+    "status": "appointment.status_label",
+    "screening_tone": "appointment.screening.tone",
+    "screening": "appointment.screening.badge",
+}
+SHEET_VALUES = {
+    "time": "time_label",
+    "therapist": "therapist_name",
+    "name": "patient_name",
+    "phone": "phone",
+    "service": "service_name",
+    "status": "status_label",
+    "screening_sheet": "screening.sheet",
+}
+
+
+class _Escaped(dict):
+    """Each string's escaped form (django.utils.html.escape's output), worked out once."""
+
+    def __missing__(self, text: str) -> str:
+        self[text] = found = html.escape(text)
+        return found
+
+
+def _written(template: str, values: dict[str, str], items) -> str:
+    """`template` filled in once per item, each placeholder with the item's value at its path, escaped."""
+    getters = {name: attrgetter(path) for name, path in values.items()}
+    escaped = _Escaped()
+    return mark_safe(  # every value escaped
+        "".join(template.format_map({name: escaped[get(item)] for name, get in getters.items()}) for item in items)
+    )
+
+
 @register.simple_tag
 def appointment_blocks(blocks) -> str:
     """A grid column's appointments, each a link sized by its duration (desk/selectors.py: Block)."""
-    return format_html_join(
-        "", APPOINTMENT_BLOCK, ({"place": block.place, **_shown(block.appointment)} for block in blocks)
-    )
+    return _written(APPOINTMENT_BLOCK, BLOCK_VALUES, blocks)
 
 
 @register.simple_tag
 def day_sheet_rows(appointments) -> str:
     """The printed day sheet's rows, one per appointment in time order."""
-    return format_html_join("", DAY_SHEET_ROW, (_shown(appointment) for appointment in appointments))
-
-
-def _shown(appointment) -> dict:
-    return {
-        "classes": appointment.classes,
-        "url": appointment.url,
-        "time": appointment.time_label,
-        "therapist": appointment.therapist_name,
-        "name": appointment.patient_name,
-        "phone": appointment.phone,
-        "service": appointment.service_name,
-        "elsewhere": appointment.elsewhere,
-        "status_tone": appointment.status_tone,
-        "status": appointment.status_label,
-        "screening_tone": appointment.screening.tone,
-        "screening": appointment.screening.badge,
-        "screening_sheet": appointment.screening.sheet,
-    }
+    return _written(DAY_SHEET_ROW, SHEET_VALUES, appointments)

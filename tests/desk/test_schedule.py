@@ -10,6 +10,7 @@ from desk import grid
 from tests.booking.conftest import NOW
 from tests.booking.factories import AppointmentFactory, ClosureFactory, TimeOffFactory
 from tests.factories import front_desk_user
+from tests.intake.factories import PatientFactory
 from tests.support.auth import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,20 @@ def test_the_day_grid_sizes_blocks_by_duration_and_shades_time_off_and_closures(
     ClosureFactory(location=location, first_day=TODAY, last_day=TODAY, reason="Diwali")
     assert "Closed: Diwali" in client.get("/desk/").content.decode()
     assert "now-line" not in client.get("/desk/", {"date": "2025-06-14"}).content.decode()
+
+
+def test_the_grid_and_the_day_sheet_escape_what_they_show_and_the_sheet_formats_phones(client, clinic, frozen):
+    """The per-appointment loops write their markup themselves (desk/templatetags/desk_tags.py): every value is
+    escaped as the template engine would, and only the printed sheet shows the phone, formatted for dialling."""
+    patient = PatientFactory(first_name="<b>Ann</b>", last_name="O'Neil & Co", phone="+919876543210")
+    AppointmentFactory(patient=patient, therapist=clinic["therapist"], location=clinic["location"], start=AT_10)
+    staff_login(client, front_desk_user())
+    page = client.get("/desk/").content.decode()
+    name = "&lt;b&gt;Ann&lt;/b&gt; O&#x27;Neil &amp; Co"
+    assert f'<span class="grid-appt-name">{name}</span>' in page
+    assert f"<td>{name}</td><td>+91 98765 43210</td>" in page
+    assert "<b>Ann" not in page
+    assert page.count("+91 98765 43210") == 1  # the sheet's; the grid's block has no phone
 
 
 def test_the_week_grid_shows_a_therapists_week_with_their_appointments(client, clinic, frozen):
