@@ -219,6 +219,9 @@ SEARCH_MIN_LENGTH = 2
 # pg_trgm's default (0.6) misses a typo in a three-letter surname ("Rau" has half its trigrams in "Rao"): common in
 # the clinic's names (Rao, Das, Roy, Lee).
 WORD_SIMILARITY = 0.5
+# Every trigram of the word: a word similarity is a ratio of two small counts of trigrams, so 1 is the only one
+# this high (patient_search's first pass for one word).
+WHOLE_WORD = 0.999999
 
 
 class SearchName(Func):
@@ -233,14 +236,20 @@ class SearchName(Func):
 def patient_search(staff: Staff, query: str, *, limit: int = SEARCH_LIMIT) -> list[Patient]:
     """Patients matching what the desk typed, within its locations, best match first. One query; a name search sets
     the operator's threshold first in the same transaction (BEGIN, SET LOCAL, the query, COMMIT: two statements
-    inside a test's transaction).
+    inside a test's transaction); a one-word name search may take two passes (four statements, never more).
 
     An e-mail (anything with "@") matches by containment; four or more digits (with spaces, dashes, a "+") by the
     phone number; otherwise each word must be like a word of the name (pg_trgm's word similarity, `<%`), so typos
     and short forms are forgiven ("Shaw" finds "Shah", "pria" finds "Priya", "Rau" finds "Rao") in either order.
     The conditions are the operator itself over the trigram GIN index of the whole name, so PostgreSQL reads the
     matching patients from the index instead of scoring every patient; the best LIMIT of those are ranked by how like
-    the whole query each name is. The operator's threshold is a setting, lowered for this transaction only."""
+    the whole query each name is. The operator's threshold is a setting, lowered for this transaction only.
+
+    One word that thousands of names are like (a common surname: "Shah" is like Shaha, Shaik, Shahid...) would
+    score each of them. So a one-word search first asks for the names that hold every trigram of the word (the
+    threshold at WHOLE_WORD: from the same index, a few rows to check); those are exactly the names ranked 1, the
+    highest rank, so when they fill the page they are the page, in the same order, and the scoring pass is skipped.
+    Otherwise (a typo, a rare name) the usual pass follows in the same transaction."""
     query = " ".join(query.split())[:100].lower()
     if len(query) < SEARCH_MIN_LENGTH:
         return []
@@ -263,9 +272,14 @@ def patient_search(staff: Staff, query: str, *, limit: int = SEARCH_LIMIT) -> li
     for word in words:
         patients = patients.filter(name__trigram_word_similar=word)
     rank = TrigramWordSimilarity(" ".join(words), "name")
+    ranked = patients.annotate(rank=rank).order_by("-rank", "last_name", "first_name", "pk")[:limit]
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if len(words) == 1:
+            cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [WHOLE_WORD])
+            if len(found := list(ranked)) == limit:
+                return found
         cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [WORD_SIMILARITY])
-        return list(patients.annotate(rank=rank).order_by("-rank", "last_name", "first_name", "pk")[:limit])
+        return list(ranked.all())
 
 
 @dataclass

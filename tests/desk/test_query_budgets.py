@@ -67,11 +67,15 @@ def test_the_grids_and_the_search_run_a_fixed_number_of_queries(desk, django_ass
     # Saturday 08:00 to Sunday 08:00: shaded on Saturday; Sunday's part lies before the grid's first hour.
     assert sum(len(column.off) for column in week.columns) == 1
 
-    # the search's word-similarity threshold for its transaction; the patients in the desk's scope, ranked (outside
-    # a test's transaction a BEGIN and a COMMIT around them too).
-    with django_assert_num_queries(2):
+    # One word: the whole-word threshold for the search's transaction and the names holding the whole word (none:
+    # the names are Shah0, Shah1...); then the word-similarity threshold and the patients in the desk's scope, ranked
+    # (outside a test's transaction a BEGIN and a COMMIT around them too).
+    with django_assert_num_queries(4):
         found = selectors.patient_search(staff, "shah")
     assert len(found) == min(patients, selectors.SEARCH_LIMIT)
+    # Two words: only the second pair.
+    with django_assert_num_queries(2):
+        assert selectors.patient_search(staff, "asha shah")
 
 
 @pytest.mark.parametrize("size", [(2, 3, 3), (10, 20, 30)], ids=["small", "large"])
@@ -104,11 +108,39 @@ def test_the_schedule_pages_and_the_search_page_run_a_fixed_number_of_queries(
     with django_assert_num_queries(every_page + 2 + 4):
         response = client.get("/desk/week/", {"location": "bench", "therapist": therapist, "date": day})
     assert response.content.decode().count('class="grid-appt ') == per_therapist
-    # + the search's threshold and the search itself.
-    with django_assert_num_queries(every_page + 2):
+    # + the search's two passes (one word, none of the names holding it whole), each a threshold and a query.
+    with django_assert_num_queries(every_page + 4):
         response = client.get("/desk/patients/", {"q": "Shah"})
     found = re.findall(r'href="/desk/patients/\d+/"', response.content.decode())
     assert len(found) == min(patients, selectors.SEARCH_LIMIT)
+
+
+@pytest.mark.parametrize(("shahs", "queries"), [(3, 4), (30, 2)], ids=["fewer than a page", "a page and more"])
+def test_a_common_surname_fills_the_page_from_the_whole_word_pass(desk, django_assert_num_queries, shahs, queries):
+    """Patients whose name holds the whole word rank 1, the highest: with a page of them the scoring of every
+    similar name is skipped (two statements); with fewer, the similar names are scored too (four). Never more."""
+    for n in range(shahs):
+        IntakeFactory(location=desk["location"], patient=PatientFactory(first_name=f"P{n:02}", last_name="Shah"))
+    IntakeFactory(location=desk["location"], patient=PatientFactory(first_name="Aaron", last_name="Shahid"))
+    with django_assert_num_queries(queries):
+        found = selectors.patient_search(desk["staff"], "Shah")
+    assert len(found) == min(shahs + 1, selectors.SEARCH_LIMIT)
+    assert [p.last_name for p in found][: min(shahs, selectors.SEARCH_LIMIT)] == ["Shah"] * min(shahs, 25)
+
+
+def test_the_two_passes_find_what_one_scoring_pass_finds(desk, monkeypatch):
+    """The whole-word pass is a shortcut, never a different answer: the same patients in the same order as scoring
+    every similar name, for whole words, typos and names that hold the word's trigrams without being it."""
+    names = [("Priya", "Shah")] * 3 + [("Ravi", "Shahah"), ("Aarav", "Shah-Mehta"), ("Ravi", "Shaw"), ("Ria", "Rao")]
+    names += [(f"N{n:02}", "Shah") for n in range(30)] + [(f"S{n:02}", "Shaikh") for n in range(5)]
+    for first, last in names:
+        IntakeFactory(location=desk["location"], patient=PatientFactory(first_name=first, last_name=last))
+    queries = ["shah", "shaw", "rau", "priya", "shah priya", "mehta", "ravi"]
+    found = {q: [p.pk for p in selectors.patient_search(desk["staff"], q)] for q in queries}
+    monkeypatch.setattr(selectors, "WHOLE_WORD", selectors.WORD_SIMILARITY)  # one scoring pass, as before
+    assert found == {q: [p.pk for p in selectors.patient_search(desk["staff"], q)] for q in queries}
+    assert len(found["shah"]) == selectors.SEARCH_LIMIT
+    assert found["rau"]
 
 
 def test_the_name_search_is_answered_from_the_trigram_index_of_the_whole_name(desk):
