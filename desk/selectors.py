@@ -350,7 +350,7 @@ GRID_FIELDS = (
 )  # fmt: skip
 
 
-@dataclass
+@dataclass(slots=True)
 class GridAppointment:
     """What the grids and the printed day sheet show of an appointment, read as plain values in one query: building
     200 appointments with their patient, service, therapist, location and intake as model instances (and parsing
@@ -398,6 +398,12 @@ def _appointment_url():
     return lambda pk: f"{head}{pk}{tail}"
 
 
+def _time_label(start: datetime, end: datetime) -> str:
+    """The local times as the grid shows them, "09:00–09:30" (two numbers each, quicker than strftime's formatting,
+    which ran 400 times a page)."""
+    return f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
+
+
 def _grid_appointments(appointments, *, staff: Staff, location: Location) -> list[GridAppointment]:
     rows, url_of = [], _appointment_url()
     # What 200 appointments share (statuses, screening badges), worked out once per page.
@@ -429,7 +435,7 @@ def _grid_appointments(appointments, *, staff: Staff, location: Location) -> lis
                 service_name=row["service__name"],
                 location_id=row["location_id"],
                 location_name=row["location__name"],
-                time_label=f"{start.astimezone(zone):%H:%M}–{end.astimezone(zone):%H:%M}",
+                time_label=_time_label(start.astimezone(zone), end.astimezone(zone)),
                 screening=screenings[screened],
                 url=url_of(row["pk"]),
                 status_label=status_label,
@@ -527,7 +533,8 @@ def day_grid(*, staff: Staff, location: Location, day: date, now: datetime) -> G
     )
     for appointment in appointments:  # e.g. a therapist no longer at this location
         names.setdefault(appointment.therapist_id, appointment.therapist_name)
-    shown = [pk for pk in names if hours_by.get(pk) or any(a.therapist_id == pk for a in appointments)]
+    booked = {appointment.therapist_id for appointment in appointments}
+    shown = [pk for pk in names if hours_by.get(pk) or pk in booked]
     column_of = {pk: n + 2 for n, pk in enumerate(shown)}
     off_by: dict[int, list] = defaultdict(list)
     for off in TimeOff.objects.filter(therapist_id__in=shown, start__lt=window.end, end__gt=window.start):
