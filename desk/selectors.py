@@ -201,11 +201,15 @@ def patients_for_staff(staff: Staff):
 
     EXISTS per patient rather than "id IN (every patient seen here)": a search narrows the patients to a few through
     its index first, and checks each of those with the patient_id indexes, instead of hashing every intake of the
-    location (50,000 at a busy one) on each keystroke."""
+    location (50,000 at a busy one) on each keystroke. One EXISTS over a UNION ALL of the two, not two EXISTS joined
+    by OR: PostgreSQL may turn each of those into a hash of every id seen here, and did whenever it guessed a few
+    hundred names would match (its guess for the trigram operator does not depend on the threshold), 20-50 ms at
+    50,000 intakes where checking the 30 names found takes well under a millisecond."""
     patients = Patient.objects.all()
     if staff.location_ids is not None:
         here = {"patient_id": OuterRef("pk"), "location_id__in": staff.location_ids}
-        patients = patients.filter(Exists(Appointment.objects.filter(**here)) | Exists(Intake.objects.filter(**here)))
+        booked, screened = Appointment.objects.filter(**here), Intake.objects.filter(**here)
+        patients = patients.filter(Exists(booked.values("pk").union(screened.values("pk"), all=True)))
     return patients
 
 

@@ -177,3 +177,25 @@ def test_the_search_indexes_take_each_new_patient_at_once_rather_than_into_a_pen
         cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [indexes])
         options = dict(cursor.fetchall())
     assert options == {index: ["fastupdate=off"] for index in indexes}
+
+
+def test_a_scoped_search_checks_each_name_found_rather_than_hashing_every_patient_seen_here(desk):
+    """The front desk's scope is one EXISTS per name found (desk/selectors.py: patients_for_staff): PostgreSQL never
+    builds a hash of every patient with an appointment or an intake at the location for it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clinic.core.models import StaffProfile
+
+    StaffProfile.objects.create(user=desk["staff"].user).locations.set([desk["location"]])
+    staff = selectors.staff_for(desk["staff"].user)
+    for n in range(30):
+        IntakeFactory(location=desk["location"], patient=PatientFactory(first_name=f"P{n:02}", last_name="Shah"))
+    with CaptureQueriesContext(connection) as queries:
+        assert len(selectors.patient_search(staff, "Shah")) == selectors.SEARCH_LIMIT
+    (search,) = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT")]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {search}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "SubPlan" in plan
+    assert "hashed" not in plan
