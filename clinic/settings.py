@@ -297,6 +297,9 @@ EMAIL_URL = _production_value(
     "EMAIL_URL", env.str("EMAIL_URL", default=""), is_local=lambda v: v.split(":", 1)[0] in _LOCAL_EMAIL_SCHEMES
 )
 EMAIL_CONFIG = env.email_url_config(EMAIL_URL or "consolemail://")
+# SMTP goes through Django's backend with the sender's address prepared once per process (clinic/core/mail.py).
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "clinic.core.mail.EmailBackend"
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = (
     _production_value(

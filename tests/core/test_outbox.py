@@ -400,7 +400,7 @@ def test_it_sends_a_batch_over_one_smtp_connection(hello_kind, settings):
     for _ in range(5):
         message_queue(subject=LocationFactory(), kind="test.hello")
     with SMTPSink() as smtp:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_BACKEND = "clinic.core.mail.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
         assert outbox.deliver_due(batch_size=10) == {"sent": 5}
 
@@ -460,7 +460,7 @@ def test_it_gives_up_on_an_smtp_server_that_never_answers(hello_kind, settings):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)  # accepts the connection, never sends its greeting
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "clinic.core.mail.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", listener.getsockname()[1]
     settings.EMAIL_TIMEOUT = 0.5
     message = message_queue(subject=LocationFactory(), kind="test.hello")

@@ -61,6 +61,7 @@ class _SinkHandler:
                 break
         with self.sink.lock:
             self.sink.message_ids.append(message_id)
+            self.sink.senders.append(envelope.mail_from)
         return "250 OK"
 
 
@@ -73,6 +74,7 @@ class SMTPSink:
         self.delay = delay
         self.lock = threading.Lock()
         self.message_ids: list[str] = []
+        self.senders: list[str] = []  # the envelope's MAIL FROM of each message accepted
         self.connections = 0
         self.port = port or free_port()
         self.controller = Controller(_SinkHandler(self), hostname="127.0.0.1", port=self.port)
