@@ -12,6 +12,8 @@ import asyncio
 import threading
 from collections import Counter
 
+_EHLO_REPLY = b"250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 10485760\r\n"
+
 
 class LeanSMTPSink:
     def __init__(self, *, port: int):
@@ -58,14 +60,10 @@ class LeanSMTPSink:
         try:
             while line := await reader.readline():
                 verb = line[:4].upper()
-                if verb == b"EHLO":
+                if verb in (b"EHLO", b"HELO"):
                     self.connections += 1
                     sender, recipients = False, 0
-                    reply = b"250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 10485760\r\n"
-                elif verb == b"HELO":
-                    self.connections += 1
-                    sender, recipients = False, 0
-                    reply = b"250 sink\r\n"
+                    reply = _EHLO_REPLY if verb == b"EHLO" else b"250 sink\r\n"
                 elif verb == b"MAIL":
                     sender, recipients = True, 0
                     reply = b"250 OK\r\n"
@@ -83,10 +81,9 @@ class LeanSMTPSink:
                         self.message_ids.append(await self._read_body(reader))
                         sender, recipients = False, 0
                         reply = b"250 OK\r\n"
-                elif verb == b"RSET":
-                    sender, recipients = False, 0
-                    reply = b"250 OK\r\n"
-                elif verb == b"NOOP":
+                elif verb in (b"RSET", b"NOOP"):
+                    if verb == b"RSET":
+                        sender, recipients = False, 0
                     reply = b"250 OK\r\n"
                 elif verb == b"QUIT":
                     writer.write(b"221 Bye\r\n")
