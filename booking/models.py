@@ -277,6 +277,8 @@ class Appointment(models.Model):
         COMPLETED = "completed", "Completed"
         NO_SHOW = "no_show", "No show"
         CANCELLED = "cancelled", "Cancelled"
+        # A freed time held for a patient on the waiting list until they claim it (booking/waitlist.py).
+        OFFERED = "offered", "Offered from the waiting list"
 
     class Source(models.TextChoices):
         ONLINE = "online", "Online"
@@ -293,7 +295,7 @@ class Appointment(models.Model):
         UNDO = "undo", "Undo"
 
     # Statuses that hold their time: no two of a therapist's may overlap (docs/design.md, "An appointment's life").
-    HELD = [Status.PENDING_REVIEW, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED]
+    HELD = [Status.PENDING_REVIEW, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED, Status.OFFERED]
 
     # Where each action can start from. Undo steps back one status (check-in, no show, finish), the same day only.
     ACTION_FROM = {
@@ -390,7 +392,7 @@ class Appointment(models.Model):
                     ("therapist", RangeOperators.EQUAL),
                     (TsTzRange("start", "blocked_until", RangeBoundary()), RangeOperators.OVERLAPS),
                 ],
-                condition=models.Q(status__in=["pending_review", "confirmed", "checked_in", "completed"]),
+                condition=models.Q(status__in=["pending_review", "confirmed", "checked_in", "completed", "offered"]),
                 violation_error_message="That time was just taken.",
             ),
         ]
@@ -507,3 +509,7 @@ class Course(models.Model):
 
     def __str__(self):
         return f"{self.service} with {self.therapist}, every {self.every_days} days"
+
+
+# The waiting list's models live in their own module (booking/waitlist_models.py); imported here so they are booking's.
+from .waitlist_models import WaitlistOffer, WaitlistWish  # noqa: E402, F401

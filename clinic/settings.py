@@ -457,6 +457,8 @@ if SMS_BACKEND.endswith("HTTPSMSBackend") and not (SMS_API_URL and SMS_API_TOKEN
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "send-due-messages": {"task": "clinic.core.tasks.send_due_messages", "schedule": OUTBOX_SWEEP_SECONDS},
+    # Waiting-list offers whose time ran out go to the next wish (booking/waitlist.py); the database is the record.
+    "expire-waitlist-offers": {"task": "booking.tasks.expire_waitlist_offers", "schedule": OUTBOX_SWEEP_SECONDS},
     # Retention (booking/retention.py): old intakes, abandoned questionnaires, expired sessions; one audit event each.
     "purge-old-records": {
         "task": "booking.tasks.purge_old_records",
@@ -480,3 +482,7 @@ if any(hours <= 0 for hours in BOOKING_REMINDER_OFFSETS_HOURS):
     raise ImproperlyConfigured("BOOKING_REMINDER_OFFSETS_HOURS must be whole hours above zero, e.g. 24,2.")
 BOOKING_AFTERCARE_DELAY_MINUTES = env.int("BOOKING_AFTERCARE_DELAY_MINUTES", default=60)
 BOOKING_FOLLOW_UP_LEAD_DAYS = env.int("BOOKING_FOLLOW_UP_LEAD_DAYS", default=3)
+# How long a freed time offered from the waiting list is held for the patient it went to (booking/waitlist.py).
+WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=30)
+if not 5 <= WAITLIST_OFFER_MINUTES <= 24 * 60:
+    raise ImproperlyConfigured("WAITLIST_OFFER_MINUTES must be between 5 and 1440 (a day).")
