@@ -13,7 +13,8 @@ from clinic.core import services as core_services
 from clinic.core.models import AuditEvent, Location
 from intake.models import Patient
 
-from . import services
+from . import services, waitlist
+from .availability import Interval
 from .models import Appointment, Therapist, TimeOff, WorkingHours
 from .patient_merge import move_patient_records
 
@@ -172,17 +173,22 @@ def _audit_setup(record: WorkingHours | TimeOff, change: str, *, actor, request,
     )
 
 
-def _setup_save(record: WorkingHours | TimeOff, change: str, *, actor, request, **detail):
+def _setup_save(record: WorkingHours | TimeOff, change: str, *, actor, request, then=None, **detail):
+    """`then`: what the change owes before the diary version's bump (the last write), such as waiting-list offers."""
     record.full_clean()
     record.save()
     _audit_setup(record, change, actor=actor, request=request, **detail)
+    if then is not None:
+        then(record)
     services.diary_changed()
     return record
 
 
-def _setup_delete(record: WorkingHours | TimeOff, *, actor, request, **detail) -> None:
+def _setup_delete(record: WorkingHours | TimeOff, *, actor, request, then=None, **detail) -> None:
     _audit_setup(record, "delete", actor=actor, request=request, **detail)
     record.delete()
+    if then is not None:
+        then(record)
     services.diary_changed()
 
 
@@ -203,7 +209,9 @@ def working_hours_save(
     hours = hours or WorkingHours()
     hours.therapist, hours.location = therapist, location
     hours.weekday, hours.start_time, hours.end_time = weekday, start_time, end_time
-    return _setup_save(hours, change, actor=actor, request=request, location_id=location.pk)
+    # New working time is offered to the waiting list (docs/design.md, "The waiting list").
+    then = lambda saved: waitlist.offers_for_hours(hours=saved)  # noqa: E731
+    return _setup_save(hours, change, actor=actor, request=request, then=then, location_id=location.pk)
 
 
 @transaction.atomic
@@ -232,7 +240,9 @@ def time_off_save(
 
 @transaction.atomic
 def time_off_delete(*, time_off: TimeOff, actor=None, request=None) -> None:
-    _setup_delete(time_off, actor=actor, request=request)
+    freed = Interval(time_off.start, time_off.end)  # offered to the waiting list (docs/design.md)
+    then = lambda deleted: waitlist.offers_for_freed(therapist_id=deleted.therapist_id, windows=[freed])  # noqa: E731
+    _setup_delete(time_off, actor=actor, request=request, then=then)
 
 
 # --- Duplicate patients --------------------------------------------------------------------------------------

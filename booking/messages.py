@@ -219,3 +219,6 @@ def register() -> None:
     outbox.register_kind(services.KIND_FOLLOW_UP, render=render_follow_up, still_due=follow_up_still_due)
     for kind, before in services.reminder_kinds().items():
         outbox.register_kind(kind, render=render_reminder, still_due=reminder_still_due(before))
+    from . import waitlist_messages  # the waiting list's offer (it builds on booking's services)
+
+    waitlist_messages.register()

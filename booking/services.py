@@ -241,6 +241,18 @@ def _owe_confirmation(appointment: Appointment, *, now: datetime) -> None:
     _plan_reminders(appointment, now=now)
 
 
+owe_confirmation = _owe_confirmation  # for the waiting list's claim (booking/waitlist.py)
+
+
+def _offer_freed(*, therapist_id: int, location: Location, start: datetime, blocked_until: datetime, now) -> None:
+    """A held time was freed: offer it to the waiting list in this same transaction, before the diary version's
+    bump (always the last write). Imported here because the waiting list builds on this module."""
+    from . import waitlist
+
+    windows = [availability.Interval(start, blocked_until)]
+    waitlist.offers_for_freed(therapist_id=therapist_id, location=location, windows=windows, now=now)
+
+
 # --- Booking -------------------------------------------------------------------------------------------------
 
 
@@ -554,6 +566,7 @@ def appointment_reschedule(
             ignore_appointment_id=appointment.pk,
         )
         previous, previous_therapist = appointment.start, appointment.therapist_id
+        previous_blocked_until = appointment.blocked_until
         if chosen != previous_therapist:
             appointment.therapist = therapist
         appointment.start = start
@@ -588,6 +601,10 @@ def appointment_reschedule(
             actor=actor,
             request=request,
         )
+        _offer_freed(
+            therapist_id=previous_therapist, location=location, start=previous, blocked_until=previous_blocked_until,
+            now=now,
+        )  # fmt: skip
         diary_changed()
     return appointment
 
@@ -630,6 +647,13 @@ def appointment_cancel(
         appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "link_version", "updated_at"])
         _cancel_messages(appointment, now=now)
         appointment_audit(appointment, {"change": "cancel", "by_patient": by_patient}, actor=actor, request=request)
+        _offer_freed(
+            therapist_id=appointment.therapist_id,
+            location=appointment.location,
+            start=appointment.start,
+            blocked_until=appointment.blocked_until,
+            now=now,
+        )
         diary_changed()
     return appointment
 
