@@ -256,7 +256,7 @@ def candidates(*, therapist_id: int, location: Location, windows: list[Interval]
     return (
         WaitlistWish.objects.waiting()
         .filter(location=location, service_id__in=Subquery(gives), first_day__lte=last, last_day__gte=first)
-        .filter(service_id__in=Subquery(offered_here), service__is_active=True, patient__erased_at__isnull=True)
+        .filter(service_id__in=Subquery(offered_here), service__is_active=True)
         .filter(Q(therapist__isnull=True) | Q(therapist_id=therapist_id))
         .annotate(weekday_hit=F("weekdays").bitand(weekdays), part_hit=F("parts_of_day").bitand(parts))
         .filter(weekday_hit__gt=0, part_hit__gt=0)
@@ -270,7 +270,8 @@ def candidates(*, therapist_id: int, location: Location, windows: list[Interval]
         )
         .exclude(Exists(offered_before))
         .exclude(Exists(busy_patient))
-        .select_related("service", "location", "patient")
+        .exclude(Exists(Patient.objects.filter(pk=OuterRef("patient"), erased_at__isnull=False)))
+        .select_related("service", "location")
         .order_by("created_at", "pk")[:CANDIDATES]
     )
 

@@ -74,10 +74,11 @@ class WaitlistWish(models.Model):
             ),
         ]
         indexes = [
-            # Matching a freed time (booking/waitlist.py): waiting wishes at one location for the therapist's
-            # services, oldest first. Partial, so booked and withdrawn wishes never weigh on it.
+            # Matching a freed time (booking/waitlist.py): waiting wishes at one location, read oldest first and
+            # stopped at the first few that suit, so no sort of thousands. Partial: booked and withdrawn wishes never
+            # weigh on it.
             models.Index(
-                fields=["location", "service", "created_at"],
+                fields=["location", "created_at", "id"],
                 name="wish_waiting_match_idx",
                 condition=models.Q(status="waiting"),
             ),

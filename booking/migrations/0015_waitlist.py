@@ -126,7 +126,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='waitlistwish',
-            index=models.Index(condition=models.Q(('status', 'waiting')), fields=['location', 'service', 'created_at'], name='wish_waiting_match_idx'),
+            index=models.Index(condition=models.Q(('status', 'waiting')), fields=['location', 'created_at', 'id'], name='wish_waiting_match_idx'),
         ),
         migrations.AddConstraint(
             model_name='waitlistwish',
