@@ -18,7 +18,11 @@ from .models import Appointment, Therapist
 WHAT_TO_WEAR = "Please wear loose, comfortable clothes that let you uncover the area to be treated."
 
 # A booking held for a therapist's review is in the calendar as tentative until it is approved (RFC 5545 STATUS).
-ICS_STATUS = {Appointment.Status.PENDING_REVIEW: "TENTATIVE", Appointment.Status.CANCELLED: "CANCELLED"}
+ICS_STATUS = {
+    Appointment.Status.PENDING_REVIEW: "TENTATIVE",
+    Appointment.Status.OFFERED: "TENTATIVE",  # held for a waiting-list patient until they answer
+    Appointment.Status.CANCELLED: "CANCELLED",
+}
 
 
 def manage_url(token: str) -> str:
@@ -87,7 +91,10 @@ FEED_SALT = "booking.therapist-calendar-feed"
 FEED_PAST = timedelta(days=31)
 FEED_AHEAD = timedelta(days=183)
 FEED_LIMIT = 2000
-FEED_SUMMARY = {Appointment.Status.PENDING_REVIEW: "Appointment (held for review)"}
+FEED_SUMMARY = {
+    Appointment.Status.PENDING_REVIEW: "Appointment (held for review)",
+    Appointment.Status.OFFERED: "Appointment (offered from the waiting list)",
+}
 
 
 def feed_token(therapist: Therapist) -> str:

@@ -37,9 +37,12 @@ def move_patient_records(apps, *, keep, other) -> Moved:
     appointment_ids = list(Appointment.objects.filter(patient_id=other.pk).order_by("pk").values_list("pk", flat=True))
     Intake.objects.filter(pk__in=intake_ids).update(patient_id=keep.pk)
     Appointment.objects.filter(pk__in=appointment_ids).update(patient_id=keep.pk)
-    if "course" in {model._meta.model_name for model in apps.get_app_config("booking").get_models()}:
-        # Courses came after migration 0006, which runs this too with the models of its time.
+    # Courses and the waiting list came after migration 0006, which runs this too with the models of its time.
+    later = {model._meta.model_name for model in apps.get_app_config("booking").get_models()}
+    if "course" in later:
         apps.get_model("booking", "Course").objects.filter(patient_id=other.pk).update(patient_id=keep.pk)
+    if "waitlistwish" in later:  # wishes and their offers (whose holds are among the appointments moved)
+        apps.get_model("booking", "WaitlistWish").objects.filter(patient_id=other.pk).update(patient_id=keep.pk)
     patient_type = ContentType.objects.filter(app_label="intake", model="patient").first()
     if patient_type is not None:
         LogEntry.objects.filter(content_type=patient_type, object_id=str(other.pk)).update(object_id=str(keep.pk))

@@ -177,15 +177,24 @@ def wish_add(
         )
         wish.full_clean()
         wish.save()
-        core_services.audit_record(
-            actor=created_by,
-            action=AuditEvent.Action.APPOINTMENT_CREATE,
-            obj=wish,
-            patient_id=patient.pk,
-            request=request,
-            detail={"change": "waitlist_join", "location_id": wanted.location.pk, "service_id": wanted.service.pk},
-        )
+        detail = {"location_id": wanted.location.pk, "service_id": wanted.service.pk}
+        _audit_wish(wish, "waitlist_join", actor=created_by, request=request, **detail)
     return wish
+
+
+def _audit_wish(wish: WaitlistWish, change: str, *, actor, request=None, **detail) -> None:
+    """Joining and leaving the list are audited under the patient, with ids only."""
+    action = (
+        AuditEvent.Action.APPOINTMENT_CREATE if change == "waitlist_join" else AuditEvent.Action.APPOINTMENT_CHANGE
+    )
+    core_services.audit_record(
+        actor=actor,
+        action=action,
+        obj=wish,
+        patient_id=wish.patient_id,
+        request=request,
+        detail={"change": change, **detail},
+    )
 
 
 @transaction.atomic
@@ -199,14 +208,7 @@ def wish_withdraw(*, wish: WaitlistWish, actor=None, request=None, now: datetime
     wish.save(update_fields=["status"])
     for offer in WaitlistOffer.objects.select_for_update().filter(wish=wish, status=Status.OPEN):
         _lapse(offer, Status.WITHDRAWN, now=now)
-    core_services.audit_record(
-        actor=actor,
-        action=AuditEvent.Action.APPOINTMENT_CHANGE,
-        obj=wish,
-        patient_id=wish.patient_id,
-        request=request,
-        detail={"change": "waitlist_leave"},
-    )
+    _audit_wish(wish, "waitlist_leave", actor=actor, request=request)
     return wish
 
 
@@ -466,29 +468,31 @@ def offer_claim(*, offer: WaitlistOffer, request=None, now: datetime | None = No
     Raises OfferGone when the offer is no longer open (another claim, a decline, the sweep, or its time ran out:
     then it lapses here and the time goes to the next wish); the wish stays on the list either way."""
     now = now or timezone.now()
-    expired = False
+    gone = False
     with transaction.atomic():
         locked = _locked_offer(offer)
         if locked.status == Status.CLAIMED and locked.appointment_id is not None:
             return Appointment.objects.get(pk=locked.appointment_id)  # a double click: the booking it made
         if locked.status != Status.OPEN:
             raise OfferGone
-        if locked.expires_at <= now:
-            _lapse(locked, Status.EXPIRED, now=now)
-            expired = True
+        hold = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("location", "service", "therapist", "patient")
+            .filter(pk=locked.appointment_id, status=Appointment.Status.OFFERED)
+            .first()
+        )
+        if locked.expires_at <= now or hold is None:  # ran out, or its hold went (the patient's record was erased)
+            _lapse(locked, Status.EXPIRED if locked.expires_at <= now else Status.WITHDRAWN, now=now)
+            gone = True
         else:
-            appointment = _confirm_hold(locked, request=request, now=now)
-    if expired:
+            appointment = _confirm_hold(locked, hold, request=request, now=now)
+    if gone:
         raise OfferGone
     return appointment
 
 
-def _confirm_hold(offer: WaitlistOffer, *, request, now) -> Appointment:
-    appointment = (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related("location", "service", "therapist", "patient")
-        .get(pk=offer.appointment_id)
-    )
+def _confirm_hold(offer: WaitlistOffer, appointment: Appointment, *, request, now) -> Appointment:
+    """The hold (locked) becomes the patient's confirmed appointment, if their screening still allows it."""
     intake = None
     if appointment.service.needs_screening:
         intake = Intake.objects.current_of(appointment.patient, at=now)

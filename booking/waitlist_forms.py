@@ -6,6 +6,7 @@ from django import forms
 from clinic.core.forms import BoundedDateField
 
 from .forms import NOTIFY_CHOICES, DateInput, PatientDetailsForm
+from .waitlist import Wanted
 from .waitlist_models import DAY_PARTS, WEEKDAY_NAMES
 
 PART_CHOICES = [(str(bit), name) for bit, name, _, _ in DAY_PARTS]
@@ -45,6 +46,18 @@ class WishForm(forms.Form):
 
     def mask(self, name: str) -> int:
         return sum({int(value) for value in self.cleaned_data[name]})
+
+    def wanted(self, *, location, service, therapist) -> Wanted:
+        """The wish as the waiting list's service takes it, where and for what it was asked."""
+        return Wanted(
+            location=location,
+            service=service,
+            therapist=therapist,
+            parts_of_day=self.mask("parts_of_day"),
+            weekdays=self.mask("weekdays"),
+            first_day=self.cleaned_data["first_day"],
+            last_day=self.cleaned_data["last_day"],
+        )
 
     @property
     def channels(self) -> dict[str, bool]:

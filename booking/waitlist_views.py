@@ -71,16 +71,7 @@ def join(request):
     form = _form(choice, patient, request.POST)
     if not form.is_valid():
         return render(request, "booking/waitlist_join.html", {**context, "form": form}, status=400)
-    data = form.cleaned_data
-    wanted = waitlist.Wanted(
-        location=location,
-        service=service,
-        therapist=therapist,
-        parts_of_day=form.mask("parts_of_day"),
-        weekdays=form.mask("weekdays"),
-        first_day=data["first_day"],
-        last_day=data["last_day"],
-    )
+    wanted = form.wanted(location=location, service=service, therapist=therapist)
     try:
         wish = waitlist.wish_add(
             patient=patient or form.patient_details,

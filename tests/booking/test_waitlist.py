@@ -4,7 +4,6 @@ joining, the hold under the exclusion constraint, claim, decline, expiry by the 
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-import time_machine
 
 from booking import desk_services, services, waitlist
 from booking.models import Appointment, TimeOff, WaitlistOffer, WaitlistWish
@@ -247,6 +246,42 @@ class TestAnswers:
         first.refresh_from_db()
         assert first.status == WaitlistWish.Status.WAITING
 
+    def test_a_claim_whose_hold_is_gone_is_told_kindly(self, clinic, frozen):
+        """The patient's record was erased (their appointments cancelled) while the offer was out."""
+        wish(clinic)
+        cancel(booked(clinic))
+        offer = open_offer()
+        Appointment.objects.filter(pk=offer.appointment_id).update(status=Appointment.Status.CANCELLED)
+
+        with pytest.raises(waitlist.OfferGone):
+            waitlist.offer_claim(offer=offer, now=NOW)
+
+        offer.refresh_from_db()
+        assert offer.status == WaitlistOffer.Status.WITHDRAWN
+
+    def test_a_screening_that_ran_out_before_the_claim_books_nothing(self, clinic, frozen):
+        intake = IntakeFactory()
+        wish(clinic, service="needling", patient=intake.patient)
+        cancel(booked(clinic))
+        Intake.objects.filter(pk=intake.pk).update(valid_until=NOW + timedelta(minutes=1))
+
+        with pytest.raises(services.NeedsIntake):
+            waitlist.offer_claim(offer=open_offer(), now=NOW + timedelta(minutes=2))
+
+        assert open_offer().appointment.status == Appointment.Status.OFFERED
+
+    def test_a_merged_duplicate_keeps_its_place_on_the_list(self, clinic, frozen):
+        from booking import desk_services
+        from tests.factories import clinic_admin_user
+
+        keep, duplicate = PatientFactory(), PatientFactory()
+        waiting = wish(clinic, patient=duplicate)
+
+        desk_services.patients_merge(keep=keep, duplicate=duplicate, actor=clinic_admin_user())
+
+        waiting.refresh_from_db()
+        assert (waiting.patient, waiting.status) == (keep, WaitlistWish.Status.WAITING)
+
     def test_nobody_waiting_leaves_the_time_free(self, clinic, frozen):
         wish(clinic)
         cancel(booked(clinic))
@@ -300,8 +335,3 @@ class TestClaimLink:
     @pytest.mark.parametrize("token", ["", "x", "abc:def", "0" * 32 + ":bad"])
     def test_a_tampered_link_names_nothing(self, token, db):
         assert waitlist.offer_from_token(token) is None
-
-
-def test_it_is_frozen_at_the_suites_time():
-    with time_machine.travel(NOW, tick=False):
-        assert datetime.now(UTC) == NOW
