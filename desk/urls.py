@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import booking_views, course_views, feeds, patient_views, therapist_views, views
+from . import booking_views, course_views, feeds, patient_views, therapist_views, views, waitlist_views
 
 app_name = "desk"
 
@@ -47,4 +47,9 @@ urlpatterns = [
     path("calendar/", therapist_views.calendar_link, name="calendar_link"),
     path("calendar/new-link/", therapist_views.calendar_link_reset, name="calendar_link_reset"),
     path("calendar/feed/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    # The waiting list (desk/waitlist_views.py).
+    path("waitlist/", waitlist_views.waitlist_home, name="waitlist"),
+    path("patients/<int:pk>/waitlist/", waitlist_views.waitlist_add, name="waitlist_add"),
+    path("waitlist/<int:pk>/offer/", waitlist_views.waitlist_offer, name="waitlist_offer"),
+    path("waitlist/<int:pk>/withdraw/", waitlist_views.waitlist_withdraw, name="waitlist_withdraw"),
 ]
