@@ -21,7 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from booking.calendar import feed_token
+from booking.models import WaitlistOffer, WaitlistWish
 from booking.services import manage_token
+from booking.waitlist import offer_token
 from clinic.core.services import message_queue
 from intake import services as intake_services
 from tests.booking.factories import AppointmentFactory, ClosureFactory, ServiceFactory, TimeOffFactory, therapist_at
@@ -171,8 +173,16 @@ def world(db):
         "therapist": therapist_user(username="fuzz-therapist"),
         "clinic_admin": admin,
     }
+    # The waiting list: a wish and an open offer of a free time to it (booking/waitlist.py).
+    wish = WaitlistWish.objects.create(patient=patient, location=location, service=service, first_day=now.date(),
+                                       last_day=now.date() + timedelta(days=30))  # fmt: skip
+    offer = WaitlistOffer.objects.create(wish=wish, therapist=therapist, location=location, service=service,
+                                         start=now + timedelta(days=5), blocked_until=now + timedelta(days=5, hours=1),
+                                         expires_at=now + timedelta(minutes=30))  # fmt: skip
     objects = {
         "appointment": appointment.pk,
+        "waitlist": wish.pk,
+        "patient": patient.pk,
         "message": message.pk,
         "hours": hours.pk if hours else 1,
         "time_off": time_off.pk,
@@ -181,6 +191,7 @@ def world(db):
     }
     tokens = {
         "booking": manage_token(appointment),
+        "waitlist": offer_token(offer),
         "intake": intake_services.returning_link_token(intake),
         "desk": feed_token(therapist),
     }
@@ -208,13 +219,17 @@ def world(db):
 def _valid_value(name: str, param: str, world) -> str:
     objects = world["objects"]
     if param == "token":
+        if name == "booking:waitlist_offer":
+            return world["tokens"]["waitlist"]
         return world["tokens"][name.split(":")[0] if name.startswith(("booking:", "desk:")) else "intake"]
+    if name == "desk:waitlist_add":
+        return str(objects["patient"])
     if param == "slug":
         return world["page"]
     if param == "app_label":
         return "booking"
     if param in ("object_id", "pk", "id", "content_type_id"):
-        for key in ("message", "hours", "time_off", "appointment"):
+        for key in ("message", "hours", "time_off", "appointment", "waitlist"):
             if key.replace("_", "") in name.replace("_", "") or key.replace("_", "-") in name:
                 return str(objects[key])
         if name.startswith("intake:"):

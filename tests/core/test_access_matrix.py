@@ -103,6 +103,11 @@ EXPECTED = {
     "booking:manage_ics": Expect(404, 200, 404, 404, 404, 404),
     "booking:manage_reschedule": Expect(404, 200, 404, 404, 404, 404),
     "booking:manage_cancel": Expect(404, 200, 404, 404, 404, 404),
+    # The waiting list: joining needs the booking choices (back to booking without them); the offer's claim link
+    # works for the patient it was sent to, a tampered one for nobody.
+    "booking:waitlist_join": everyone(302),
+    "booking:waitlist_joined": everyone(200),
+    "booking:waitlist_offer": Expect(404, 200, 404, 404, 404, 404),
     # The desk. Patients have no account: the login page.
     "desk:home": staff_only(200, 200, 200, 200),
     "desk:week": staff_only(200, 200, 200, 200),
@@ -149,6 +154,12 @@ EXPECTED = {
     # The feed needs no sign-in: its link is the key. Only the therapist holds theirs; for anyone else it is
     # tampered with.
     "desk:calendar_feed": Expect(404, 404, 404, 404, 200, 404),
+    # The waiting list (desk/waitlist_views.py): everyone sees their locations' list; the front desk and clinic
+    # admins change it (a therapist gets 403, as for booking for others); another location's wish or patient: 404.
+    "desk:waitlist": staff_only(200, 200, 200, 200),
+    "desk:waitlist_add": staff_only(200, 404, 403, 200),
+    "desk:waitlist_offer": staff_only(200, 404, 403, 200),
+    "desk:waitlist_withdraw": staff_only(302, 404, 403, 302, method="post"),
     # Signing in.
     "login": Expect(200, 200, 302, 302, 302, 302),
     "logout": everyone(302, method="post"),
@@ -222,7 +233,9 @@ def world(db):
 
 def _world():
     from booking.calendar import feed_token
+    from booking.models import WaitlistOffer, WaitlistWish
     from booking.services import manage_token
+    from booking.waitlist import offer_token
     from intake.services import returning_link_token
     from tests.education.factories import PageFactory
 
@@ -252,6 +265,15 @@ def _world():
         content_type_id=_content_type(appointment_here), object_id=str(appointment_here.pk),
         kind="booking.confirmation", due_at=NOW, status=OutboundMessage.Status.FAILED,
     )  # fmt: skip
+    # A wish at Hyderabad (the desk's ids), and a time offered to London's patient (their claim link).
+    days = {"first_day": NOW.date(), "last_day": NOW.date() + timedelta(days=30)}
+    wish_here = WaitlistWish.objects.create(patient=patients["here"], location=here, service=service, **days)
+    wish_elsewhere = WaitlistWish.objects.create(
+        patient=patients["elsewhere"], location=elsewhere, service=service, **days
+    )
+    offer = WaitlistOffer.objects.create(wish=wish_elsewhere, therapist=therapist, location=elsewhere, service=service,
+                                         start=NOW + timedelta(days=4), blocked_until=NOW + timedelta(days=4, hours=1),
+                                         offered_at=NOW, expires_at=NOW + timedelta(minutes=30))  # fmt: skip
     hours = WorkingHoursFactory(therapist=therapist, location=here, weekday=0)
     time_off = TimeOffFactory(therapist=therapist, start=NOW + timedelta(days=3) - timedelta(hours=1),
                               end=NOW + timedelta(days=3, hours=4))  # fmt: skip
@@ -276,11 +298,13 @@ def _world():
             "hours": hours.pk,
             "time_off": time_off.pk,
             "therapist": therapist.pk,
+            "wish": wish_here.pk,
         },
         "tokens": {
             "manage": manage_token(records["elsewhere"]["appointment"]),
             "returning": returning_link_token(records["elsewhere"]["intake"]),
             "feed": feed_token(therapist),
+            "offer": offer_token(offer),
         },
         "reset": (urlsafe_base64_encode(force_bytes(admin.pk)), default_token_generator.make_token(admin)),
     }
@@ -311,6 +335,8 @@ def _admin_object_id(route: str, world) -> str:
 def url_for(route: str, name: str, actor: str, world) -> str:
     ids, tokens = world["ids"], world["tokens"]
     own = actor == "patient"
+    if name == "booking:waitlist_offer":
+        return "/" + route.replace("<str:token>", tokens["offer"] + ("" if own else "x"))
     if name == "desk:calendar_feed":
         return "/" + route.replace("<str:token>", tokens["feed"] + ("" if actor == "therapist" else "x"))
     pk = {"intake:": ids["intake"], "desk:appointment": ids["appointment"], "desk:check_in": ids["appointment"],
@@ -318,7 +344,8 @@ def url_for(route: str, name: str, actor: str, world) -> str:
           "desk:undo": ids["appointment"], "desk:reschedule": ids["appointment"], "desk:move": ids["appointment"],
           "desk:course": ids["appointment"],
           "desk:resend": ids["message"],
-          "desk:patient": ids["patient"], "desk:screening_link": ids["patient"],
+          "desk:patient": ids["patient"], "desk:screening_link": ids["patient"], "desk:waitlist_add": ids["patient"],
+          "desk:waitlist_offer": ids["wish"], "desk:waitlist_withdraw": ids["wish"],
           "desk:hours": ids["hours"], "desk:time_off": ids["time_off"],
           "booking:therapist": ids["therapist"]}  # fmt: skip
     values = {
