@@ -13,11 +13,13 @@ from playwright.sync_api import expect
 from booking import services
 from booking.models import Appointment, WaitlistWish
 from clinic.core import outbox
+from clinic.core.models import StaffProfile
 from tests.booking.factories import IntakeFactory, ServiceFactory, therapist_at
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import VIEWPORTS, save_screenshot
 from tests.browser.test_booking import EVERY_DAY, sign_in_with_intake
-from tests.factories import LocationFactory
+from tests.browser.test_desk import _session_cookie
+from tests.factories import LocationFactory, front_desk_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,3 +100,40 @@ def test_a_patient_joins_the_list_another_cancels_and_the_first_claims_by_link(
     assert held.status == Appointment.Status.CONFIRMED
     wish.refresh_from_db()
     assert wish.status == WaitlistWish.Status.BOOKED
+
+
+def test_the_desks_waiting_list_pages_pass_axe(desktop, live_server, clinic):
+    """The list with a wish waiting and an offer out, a wish's free times to offer by hand, and a caller put on it."""
+    service = clinic.services.get()
+    day = timezone.now().astimezone(clinic.zone).date() + timedelta(days=3)
+    bala = IntakeFactory(location=clinic, patient__first_name="Bala")
+    taken = services.appointment_book(
+        patient=bala.patient,
+        service=service,
+        location=clinic,
+        therapist=None,
+        start=datetime.combine(day, time(10), tzinfo=clinic.zone),
+        intake=bala,
+    )
+    first, second = (IntakeFactory(location=clinic).patient for _ in range(2))
+    for n, patient in enumerate((first, second)):
+        WaitlistWish.objects.create(
+            patient=patient, location=clinic, service=service, first_day=day, last_day=day + timedelta(days=7),
+            created_at=timezone.now() - timedelta(minutes=10 - n),
+        )  # fmt: skip
+    services.appointment_cancel(appointment=taken, by_patient=False)
+    desk = front_desk_user()
+    StaffProfile.objects.create(user=desk).locations.set([clinic])
+    desktop.context.add_cookies([_session_cookie(live_server.url, desk)])
+
+    desktop.goto("/desk/waitlist/")
+    desktop.get_by_role("heading", name=f"Waiting list: {clinic.name}").wait_for()
+    expect(desktop.get_by_role("heading", name="Offers out")).to_be_visible()
+    save_screenshot(desktop, "desk-waitlist")
+    assert_accessible(desktop)
+    desktop.get_by_role("link", name=f"Offer a time to {second.full_name}").click()
+    desktop.get_by_role("heading", name=f"Offer a time to {second.full_name}").wait_for()
+    assert_accessible(desktop)
+    desktop.goto(f"/desk/patients/{bala.patient.pk}/waitlist/")
+    desktop.get_by_role("heading", name=f"Waiting list for {bala.patient.full_name}").wait_for()
+    assert_accessible(desktop)
