@@ -38,6 +38,9 @@ KIND_OFFER = "booking.waitlist_offer"
 OFFER_SALT = "booking.waitlist_offer"
 # How many waiting wishes one freed time looks at, oldest first: the first few whose service fits take its times.
 CANDIDATES = 25
+# How many of the oldest wishes that suit a freed time by their dates, days and parts of the day are checked further
+# (screening, offers before, the patient's other appointments): past that many the time waits for the sweep's next.
+SUITING = 500
 
 Status = WaitlistOffer.Status
 
@@ -255,13 +258,20 @@ def candidates(*, therapist_id: int, location: Location, windows: list[Interval]
     busy_patient = Appointment.objects.held().filter(
         patient=OuterRef("patient"), start__lt=hull.end, blocked_until__gt=hull.start
     )
-    return (
+    # First the oldest wishes that suit by their own columns (the index on waiting wishes by location and joining
+    # time), then the checks that look at other tables on those only: a few hundred probes, not one per wish.
+    suiting = (
         WaitlistWish.objects.waiting()
         .filter(location=location, service_id__in=Subquery(gives), first_day__lte=last, last_day__gte=first)
-        .filter(service_id__in=Subquery(offered_here), service__is_active=True)
         .filter(Q(therapist__isnull=True) | Q(therapist_id=therapist_id))
         .annotate(weekday_hit=F("weekdays").bitand(weekdays), part_hit=F("parts_of_day").bitand(parts))
         .filter(weekday_hit__gt=0, part_hit__gt=0)
+        .order_by("created_at", "pk")
+        .values("pk")[:SUITING]
+    )
+    return (
+        WaitlistWish.objects.filter(pk__in=Subquery(suiting))
+        .filter(service_id__in=Subquery(offered_here), service__is_active=True)
         .annotate(intake_id=Subquery(latest_intake.values("pk")[:1]))
         .filter(
             Q(service__needs_screening=False)
