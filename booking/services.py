@@ -695,6 +695,14 @@ def appointments_decide_for_intake(*, intake: Intake, decision: str, actor=None)
                 )
                 # The notice names no reason: a declined screening is health information.
                 _cancel_messages(appointment, now=timezone.now())
+                if declined:  # its time is free again: the waiting list's (a clash leaves it taken)
+                    _offer_freed(
+                        therapist_id=appointment.therapist_id,
+                        location=appointment.location,
+                        start=appointment.start,
+                        blocked_until=appointment.blocked_until,
+                        now=timezone.now(),
+                    )
             appointment_audit(
                 appointment, {"change": "review", "decision": decision, "status": appointment.status}, actor=actor
             )

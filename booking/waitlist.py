@@ -1,15 +1,16 @@
 """The waiting list (docs/design.md, "The waiting list"): patients' wishes for a time, and offers of freed times.
 
-When a held time frees up (a cancel, a move, time off removed, hours added), the service that freed it calls
-`offers_for_freed` inside its own transaction: the waiting wishes that suit the time are taken in the order they
-joined, and the first whose service fits gets the time held for it as an appointment in status "offered" (so the
-exclusion constraint protects it like any held appointment) for WAITLIST_OFFER_MINUTES, with a message carrying a
-signed claim link owed in the outbox. The patient claims it (the appointment is confirmed) or declines it; an offer
-nobody claimed is found by the beat-driven sweep (`offers_expire`), and then, as after a decline, the hold is removed
-and the time goes to the next wish. No ETA task anywhere: the database is the record.
+When a held time frees up (a cancel, a move, a review declined, time off removed, hours added), the service that
+freed it calls `offers_for_freed` inside its own transaction: the waiting wishes that suit the time are taken in the
+order they joined, and the first whose service fits gets the time held for it as an appointment in status "offered"
+(so the exclusion constraint protects it like any held appointment) for WAITLIST_OFFER_MINUTES, with a message
+carrying a signed claim link owed in the outbox. The patient claims it (the appointment is confirmed) or declines
+it; an offer nobody claimed is found by the beat-driven sweep (`offers_expire`), and then, as after a decline, the
+hold is removed and the time goes to the next wish. No ETA task anywhere: the database is the record.
 
-Matching runs a fixed number of queries however many wishes wait: one for the candidates (an index on waiting wishes
-by location, service and joining time), and the availability engine's reads once per service among them.
+Matching runs a fixed number of queries however many wishes wait: one for the candidates (the oldest that suit by
+their own columns, read through an index on waiting wishes by location and joining time, then checked against other
+tables), and the availability engine's reads once per service among them.
 """
 
 import logging

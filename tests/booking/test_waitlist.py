@@ -106,6 +106,20 @@ class TestOffers:
         assert open_offer().wish == waiting
         assert open_offer().start == MONDAY_10
 
+    def test_it_offers_the_time_of_a_booking_whose_screening_was_declined(self, clinic, frozen):
+        waiting = wish(clinic)
+        held = IntakeFactory(needs_review=True)
+        pending = services.appointment_book(
+            patient=held.patient, service=clinic["needling"], location=clinic["location"],
+            therapist=clinic["therapist"], start=MONDAY_10, intake=held, now=NOW,
+        )  # fmt: skip
+        assert pending.status == Appointment.Status.PENDING_REVIEW
+
+        services.appointments_decide_for_intake(intake=held, decision=Intake.ReviewStatus.DECLINED)
+
+        assert open_offer().wish == waiting
+        assert open_offer().start == MONDAY_10
+
     def test_it_offers_time_freed_by_removing_time_off(self, clinic, frozen):
         waiting = wish(clinic)
         time_off = TimeOffFactory(therapist=clinic["therapist"], start=MONDAY_10, end=MONDAY_10 + timedelta(hours=2))
