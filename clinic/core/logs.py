@@ -5,12 +5,12 @@ Two guards. URLs: access logs (gunicorn's and Django's) never carry a secret or 
 ValueError message repeats the raw input, which may be health data or an attack string), and escapes control
 characters in a line so a NUL or a newline cannot forge or break lines.
 
-A patient's self-service link, a returning-patient link, a password-reset link and a therapist's calendar feed link
-are keys: whoever reads them in a log can act as the patient or the member of staff, or read a therapist's diary.
-Searches in the admin and the site carry names and health words in their query strings. So every URL that reaches a
-log line goes through `redact_url`: secret path segments become "[redacted]", and query values are kept only for the
-booking flow's own harmless parameters (service, location, week, ...). The route stays readable, so the logs still
-say what happened.
+A patient's self-service link, a returning-patient link, a waiting-list claim link, a password-reset link and a
+therapist's calendar feed link are keys: whoever reads them in a log can act as the patient or the member of staff,
+or read a therapist's diary. Searches in the admin and the site carry names and health words in their query strings.
+So every URL that reaches a log line goes through `redact_url`: secret path segments become "[redacted]", and query
+values are kept only for the booking flow's own harmless parameters (service, location, week, ...). The route stays
+readable, so the logs still say what happened.
 
 `GunicornLogger` is gunicorn's logger class (gunicorn.conf.py); `RedactSecretsFilter` is on the console handler of
 Django's LOGGING (settings), which also carries the development server's request lines.
@@ -28,6 +28,7 @@ REDACTED = "[redacted]"
 # Routes whose next segment(s) are a secret token (tests/core/test_logs.py checks every URL pattern with a token).
 _SECRET_PATHS = [
     re.compile(r"(/book/manage/)[^/?#\s\"]+"),
+    re.compile(r"(/book/waitlist/offer/)[^/?#\s\"]+"),
     re.compile(r"(/intake/returning/)(?!sent/)[^/?#\s\"]+"),
     re.compile(r"(/intake/screening/)[^/?#\s\"]+"),
     re.compile(r"(/accounts/reset/)[^/?#\s\"]+/[^/?#\s\"]+"),
