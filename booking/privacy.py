@@ -21,7 +21,8 @@ from clinic.core import services as core_services
 from clinic.core.models import AuditEvent, OutboundMessage
 from intake.models import Intake, Patient
 
-from .models import Appointment
+from . import waitlist
+from .models import Appointment, WaitlistWish
 from .services import diary_changed
 
 EXPORT_FORMAT = "clinic-patient-export/1"
@@ -279,6 +280,10 @@ def patient_erase(
         appointment.cancelled_at = now
         appointment.link_version += 1
         appointment.save(update_fields=["status", "cancelled_at", "link_version", "updated_at"])
+    # Off the waiting list: an offer out lapses (its hold removed, the time to the next wish), and the wishes go.
+    for wish in WaitlistWish.objects.waiting().filter(patient=patient):
+        waitlist.wish_withdraw(wish=wish, actor=actor, request=request, now=now)
+    WaitlistWish.objects.filter(patient=patient).delete()
     if future:
         diary_changed()  # the freed times are offered again at once (booking/slot_cache.py)
     Appointment.objects.filter(patient=patient).update(cancellation_reason="", updated_at=now)

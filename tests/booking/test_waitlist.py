@@ -296,6 +296,22 @@ class TestAnswers:
         waiting.refresh_from_db()
         assert (waiting.patient, waiting.status) == (keep, WaitlistWish.Status.WAITING)
 
+    def test_erasing_a_patient_takes_them_off_the_list_and_passes_their_offer_on(self, clinic, frozen):
+        from booking import privacy
+        from tests.factories import clinic_admin_user
+
+        first, second = wish(clinic), wish(clinic, minutes=1)
+        cancel(booked(clinic))
+        patient = first.patient
+
+        privacy.patient_erase(
+            patient=patient, actor=clinic_admin_user(), confirmation=patient.full_name, reason="Asked by e-mail"
+        )
+
+        assert not WaitlistWish.objects.filter(patient=patient).exists()
+        assert open_offer().wish == second
+        assert not Appointment.objects.filter(patient=patient, status=Appointment.Status.OFFERED).exists()
+
     def test_nobody_waiting_leaves_the_time_free(self, clinic, frozen):
         wish(clinic)
         cancel(booked(clinic))
