@@ -21,7 +21,7 @@ from clinic.core import services as core_services
 from clinic.core.models import AuditEvent
 from intake.models import Intake
 
-from . import availability, selectors, services
+from . import availability, selectors, services, waitlist
 from .availability import Interval, Slot
 from .models import Appointment, Course
 
@@ -366,6 +366,11 @@ def course_cancel_from(
                 session, {"change": "cancel", "by_patient": True, "with_course_from": cancelled.pk}, actor=None,
                 request=request,
             )  # fmt: skip
+        if later:  # their times are free again, for the waiting list (docs/design.md, "The waiting list")
+            freed = [Interval(session.start, session.blocked_until) for session in later]
+            waitlist.offers_for_freed(
+                therapist_id=cancelled.therapist_id, location=cancelled.location, windows=freed, now=now
+            )
         services.diary_changed()
     return cancelled
 
@@ -464,5 +469,10 @@ def course_move_from(*, appointment: Appointment, start: datetime, request=None,
             core_services.message_queue(
                 subject=appointment.course, kind=KIND_COURSE_MOVED, channel=channel, again=True
             )
+        # The times left behind are free again, for the waiting list (those the moved sessions took are not).
+        freed = [Interval(previous[s.pk], previous[s.pk] + (s.blocked_until - s.start)) for s in sessions]
+        waitlist.offers_for_freed(
+            therapist_id=appointment.therapist_id, location=appointment.location, windows=freed, now=now
+        )
         services.diary_changed()
     return appointment

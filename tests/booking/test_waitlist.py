@@ -120,6 +120,19 @@ class TestOffers:
         assert open_offer().wish == waiting
         assert open_offer().start == MONDAY_10
 
+    def test_it_offers_the_times_of_a_course_cancelled_from_a_session_on(self, clinic, frozen):
+        from booking import courses
+
+        weeks = MONDAY + timedelta(days=20)
+        waiting = [wish(clinic, minutes=n, last_day=weeks) for n in range(3)]
+        anchor = booked(clinic)
+        courses.course_book(anchor=anchor, every_days=7, count=2, actor=None, now=NOW)
+
+        courses.course_cancel_from(appointment=anchor, now=NOW)
+
+        offered = {offer.wish: offer.start for offer in WaitlistOffer.objects.all()}
+        assert offered == {waiting[n]: MONDAY_10 + timedelta(weeks=n) for n in range(3)}
+
     def test_it_offers_time_freed_by_removing_time_off(self, clinic, frozen):
         waiting = wish(clinic)
         time_off = TimeOffFactory(therapist=clinic["therapist"], start=MONDAY_10, end=MONDAY_10 + timedelta(hours=2))
