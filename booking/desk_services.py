@@ -209,9 +209,15 @@ def working_hours_save(
     hours = hours or WorkingHours()
     hours.therapist, hours.location = therapist, location
     hours.weekday, hours.start_time, hours.end_time = weekday, start_time, end_time
-    # New working time is offered to the waiting list (docs/design.md, "The waiting list").
-    then = lambda saved: waitlist.offers_for_hours(hours=saved)  # noqa: E731
-    return _setup_save(hours, change, actor=actor, request=request, then=then, location_id=location.pk)
+    return _setup_save(
+        hours,
+        change,
+        actor=actor,
+        request=request,
+        # New working time is offered to the waiting list (docs/design.md, "The waiting list").
+        then=lambda saved: waitlist.offers_for_hours(hours=saved),
+        location_id=location.pk,
+    )
 
 
 @transaction.atomic
@@ -241,8 +247,12 @@ def time_off_save(
 @transaction.atomic
 def time_off_delete(*, time_off: TimeOff, actor=None, request=None) -> None:
     freed = Interval(time_off.start, time_off.end)  # offered to the waiting list (docs/design.md)
-    then = lambda deleted: waitlist.offers_for_freed(therapist_id=deleted.therapist_id, windows=[freed])  # noqa: E731
-    _setup_delete(time_off, actor=actor, request=request, then=then)
+    _setup_delete(
+        time_off,
+        actor=actor,
+        request=request,
+        then=lambda deleted: waitlist.offers_for_freed(therapist_id=deleted.therapist_id, windows=[freed]),
+    )
 
 
 # --- Duplicate patients --------------------------------------------------------------------------------------
