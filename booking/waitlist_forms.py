@@ -5,7 +5,7 @@ from django import forms
 
 from clinic.core.forms import BoundedDateField
 
-from .forms import NOTIFY_CHOICES, DateInput, PatientDetailsForm
+from .forms import BookingDetailsForm, DateInput, PatientDetailsForm
 from .waitlist import Wanted
 from .waitlist_models import DAY_PARTS, WEEKDAY_NAMES
 
@@ -29,13 +29,14 @@ class WishForm(forms.Form):
     )
     first_day = BoundedDateField(label="From", widget=DateInput)
     last_day = BoundedDateField(label="Until", widget=DateInput)
-    notify_by = forms.ChoiceField(
-        label="Tell me about a time by",
-        choices=NOTIFY_CHOICES,
-        initial="email",
-        required=False,
-        widget=forms.RadioSelect,
-    )
+    # The booking form's choice of channels (e-mail when none is posted), and how it reads as the service takes it.
+    notify_by = BookingDetailsForm.base_fields["notify_by"]
+    channels = BookingDetailsForm.channels
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notify_by"].label = "Tell me about a time by"
+        self.fields["notify_by"].help_text = "Texts go to your mobile number."
 
     def clean(self):
         cleaned = super().clean()
@@ -58,11 +59,6 @@ class WishForm(forms.Form):
             first_day=self.cleaned_data["first_day"],
             last_day=self.cleaned_data["last_day"],
         )
-
-    @property
-    def channels(self) -> dict[str, bool]:
-        notify_by = self.cleaned_data.get("notify_by") or "email"
-        return {"notify_email": notify_by in ("email", "both"), "notify_sms": notify_by in ("sms", "both")}
 
 
 class WishWithDetailsForm(PatientDetailsForm, WishForm):

@@ -20,6 +20,8 @@ class DeskWishForm(WishForm):
         self.fields["service"].queryset = Service.objects.active().order_by("name")
         self.fields["therapist"].queryset = Therapist.objects.active().filter(locations__in=locations).distinct()
         self.order_fields(["location", "service", "therapist"])
+        self.fields["notify_by"].label = "Tell the patient about a time by"
+        self.fields["notify_by"].help_text = "Texts go to the mobile number on their record."
 
 
 class OfferTimeForm(forms.Form):
