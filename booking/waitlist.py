@@ -30,8 +30,18 @@ from intake.services import PatientDetails, patient_match_or_create
 
 from . import availability, selectors, services
 from .availability import Interval
-from .models import Appointment, Service, ServiceOffering, Therapist, WaitlistOffer, WaitlistWish
-from .waitlist_models import ALL_PARTS, ALL_WEEKDAYS, DAY_PARTS, weekday_bit
+from .models import (
+    ALL_PARTS,
+    ALL_WEEKDAYS,
+    DAY_PARTS,
+    Appointment,
+    Service,
+    ServiceOffering,
+    Therapist,
+    WaitlistOffer,
+    WaitlistWish,
+    weekday_bit,
+)
 
 logger = logging.getLogger(__name__)
 

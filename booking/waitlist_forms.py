@@ -6,8 +6,8 @@ from django import forms
 from clinic.core.forms import BoundedDateField
 
 from .forms import BookingDetailsForm, DateInput, PatientDetailsForm
+from .models import DAY_PARTS, WEEKDAY_NAMES
 from .waitlist import Wanted
-from .waitlist_models import DAY_PARTS, WEEKDAY_NAMES
 
 PART_CHOICES = [(str(bit), name) for bit, name, _, _ in DAY_PARTS]
 WEEKDAY_CHOICES = [(str(1 << n), name) for n, name in enumerate(WEEKDAY_NAMES)]
