@@ -31,6 +31,16 @@ SIZES = """() => {
 }"""
 
 
+def _largest_contentful_paint(page) -> float:
+    """The LCP the init script saw, polled from here: the site's Content-Security-Policy (script-src 'self') forbids
+    the string predicate wait_for_function would evaluate in the page."""
+    for _ in range(200):
+        if (found := page.evaluate("window.__lcp")) is not None:
+            return found
+        page.wait_for_timeout(25)
+    raise RuntimeError("Chromium reported no Largest Contentful Paint within 5 s")
+
+
 def main():
     env = bench_env()
     ensure_database(env)
@@ -44,8 +54,7 @@ def main():
             page = context.new_page()
             page.add_init_script(WATCH_LCP)
             page.goto(url, wait_until="load")
-            page.wait_for_function("window.__lcp !== null")
-            lcps.append(page.evaluate("window.__lcp"))
+            lcps.append(_largest_contentful_paint(page))
             entries = page.evaluate(SIZES)
             totals.append(entries)
             context.close()
