@@ -13,7 +13,7 @@ from datetime import datetime
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import BigIntegerField, Q
+from django.db.models import BigIntegerField, Prefetch, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from clinic.core.models import AuditEvent, OutboundMessage
 from intake.models import Intake, Patient
 
 from . import waitlist
-from .models import Appointment, WaitlistWish
+from .models import DAY_PARTS, WEEKDAY_NAMES, Appointment, WaitlistOffer, WaitlistWish
 from .services import diary_changed
 
 EXPORT_FORMAT = "clinic-patient-export/1"
@@ -40,12 +40,14 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _messages_about(*, intake_ids: list[int], appointment_ids: list[int]):
+def _messages_about(*, intake_ids: list[int], appointment_ids: list[int], offer_ids: tuple[int, ...] = ()):
     intake_type = ContentType.objects.get_for_model(Intake)
     appointment_type = ContentType.objects.get_for_model(Appointment)
+    offer_type = ContentType.objects.get_for_model(WaitlistOffer)
     return OutboundMessage.objects.filter(
         Q(content_type=intake_type, object_id__in=[str(pk) for pk in intake_ids])
         | Q(content_type=appointment_type, object_id__in=[str(pk) for pk in appointment_ids])
+        | Q(content_type=offer_type, object_id__in=[str(pk) for pk in offer_ids])
     )
 
 
@@ -142,6 +144,36 @@ def _appointment_data(appointment: Appointment) -> dict:
     }
 
 
+def _wish_data(wish: WaitlistWish) -> dict:
+    return {
+        "id": wish.pk,
+        "location": wish.location.name,
+        "service": wish.service.name,
+        "therapist": wish.therapist.display_name if wish.therapist else None,
+        "parts_of_day": [name for bit, name, _, _ in DAY_PARTS if wish.parts_of_day & bit],
+        "weekdays": [name for number, name in enumerate(WEEKDAY_NAMES) if wish.weekdays & (1 << number)],
+        "first_day": wish.first_day.isoformat(),
+        "last_day": wish.last_day.isoformat(),
+        "notify_by_email": wish.notify_email,
+        "notify_by_sms": wish.notify_sms,
+        "status": wish.status,
+        "source": wish.source,
+        "created_at": _iso(wish.created_at),
+        "offers": [
+            {
+                "id": offer.pk,
+                "start": _iso(offer.start),
+                "therapist": offer.therapist.display_name,
+                "status": offer.status,
+                "offered_at": _iso(offer.offered_at),
+                "expires_at": _iso(offer.expires_at),
+                "decided_at": _iso(offer.decided_at),
+            }
+            for offer in wish.offers.all()
+        ],
+    }
+
+
 def _message_data(message: OutboundMessage, labels: dict[int, str]) -> dict:
     return {
         "id": message.pk,
@@ -170,8 +202,9 @@ def _event_data(event: AuditEvent) -> dict:
 def patient_export(*, patient: Patient, actor, request=None, now: datetime | None = None) -> dict:
     """Everything held about `patient`, as one JSON-ready document; the export itself is audited (with counts).
 
-    Queries: patient intakes (with location and reviewer), appointments (with service, therapist, location), their
-    messages, the audit events about them, and the export's own event: constant however much the patient has."""
+    Queries: patient intakes (with location and reviewer), appointments (with service, therapist, location), waiting-
+    list wishes (with location, service, therapist) and their offers, the messages about all of them, the audit events
+    about them, and the export's own event: constant however much the patient has."""
     now = now or timezone.now()
     intakes = list(
         Intake.objects.filter(patient=patient).select_related("location", "reviewed_by").order_by("submitted_at")
@@ -181,13 +214,26 @@ def patient_export(*, patient: Patient, actor, request=None, now: datetime | Non
         .select_related("service", "therapist", "location")
         .order_by("start", "pk")
     )
+    offers = Prefetch(
+        "offers", queryset=WaitlistOffer.objects.select_related("therapist").order_by("offered_at", "pk")
+    )
+    wishes = list(
+        WaitlistWish.objects.filter(patient=patient)
+        .select_related("location", "service", "therapist")
+        .prefetch_related(offers)
+        .order_by("created_at", "pk")
+    )
     intake_ids, appointment_ids = [i.pk for i in intakes], [a.pk for a in appointments]
+    offer_ids = tuple(offer.pk for wish in wishes for offer in wish.offers.all())
     messages = list(
-        _messages_about(intake_ids=intake_ids, appointment_ids=appointment_ids).order_by("created_at", "pk")
+        _messages_about(intake_ids=intake_ids, appointment_ids=appointment_ids, offer_ids=offer_ids).order_by(
+            "created_at", "pk"
+        )
     )
     labels = {
         ContentType.objects.get_for_model(Intake).pk: "intake",
         ContentType.objects.get_for_model(Appointment).pk: "appointment",
+        ContentType.objects.get_for_model(WaitlistOffer).pk: "waiting-list offer",
     }
     events = list(
         _events_about(
@@ -202,6 +248,7 @@ def patient_export(*, patient: Patient, actor, request=None, now: datetime | Non
         "intakes": [_intake_data(intake) for intake in intakes],
         "consents": [_consent_data(intake) for intake in intakes],
         "appointments": [_appointment_data(appointment) for appointment in appointments],
+        "waiting_list": [_wish_data(wish) for wish in wishes],
         "messages": [_message_data(message, labels) for message in messages],
         "audit_events": [_event_data(event) for event in events],
     }
@@ -214,6 +261,7 @@ def patient_export(*, patient: Patient, actor, request=None, now: datetime | Non
         detail={
             "intakes": len(intakes),
             "appointments": len(appointments),
+            "waiting_list": len(wishes),
             "messages": len(messages),
             "audit_events": len(events),
         },

@@ -14,12 +14,13 @@ from django.db.models.functions import TruncMonth
 from django.test import Client
 
 from booking import privacy, services
-from booking.models import Appointment
+from booking.models import Appointment, WaitlistOffer
 from clinic.core import outbox
 from clinic.core.models import AuditEvent, OutboundMessage
 from intake.models import Intake, Patient
 from tests.booking.conftest import NOW
 from tests.booking.factories import AppointmentFactory, IntakeFactory, PatientFactory
+from tests.booking.test_waitlist import booked, cancel, wish
 from tests.factories import clinic_admin_user, front_desk_user, therapist_user
 from tests.intake import walk
 from tests.support.auth import staff_login
@@ -163,22 +164,46 @@ def test_the_download_is_audited_with_counts_only(client, story):
         story["patient"].pk,
         "198.51.100.20",
     )
-    assert set(event.detail) == {"intakes", "appointments", "messages", "audit_events"}
+    assert set(event.detail) == {"intakes", "appointments", "waiting_list", "messages", "audit_events"}
     assert event.detail["appointments"] == 3
 
 
-def test_the_export_reads_in_constant_queries(story, django_assert_num_queries):
-    """Prevents an N+1: intakes, appointments, messages and events are one query each, however many."""
-    ContentType.objects.get_for_models(Intake, Appointment)  # warm, as in any running process
+def test_the_export_reads_in_constant_queries(story, clinic, django_assert_num_queries):
+    """Prevents an N+1: intakes, appointments, wishes, offers, messages and events are one query each, however many."""
+    wish(clinic, patient=story["patient"])
+    wish(clinic, patient=story["patient"], service="needling")
+    ContentType.objects.get_for_models(Intake, Appointment, WaitlistOffer)  # warm, as in any running process
     # 1 savepoint: the export is atomic
     # 2 intake_intake: the patient's intakes, with location and reviewer joined
     # 3 booking_appointment: their appointments, with service, therapist and location joined
-    # 4 core_outboundmessage: the messages sent about them
-    # 5 core_auditevent: the audit events about them
-    # 6 core_auditevent: insert the export's own event
-    # 7 release savepoint
-    with django_assert_num_queries(7):
+    # 4 booking_waitlistwish: their waiting-list wishes, with location, service and therapist joined
+    # 5 booking_waitlistoffer: the offers made to those wishes, with the therapist joined
+    # 6 core_outboundmessage: the messages sent about them
+    # 7 core_auditevent: the audit events about them
+    # 8 core_auditevent: insert the export's own event
+    # 9 release savepoint
+    with django_assert_num_queries(9):
         privacy.patient_export(patient=story["patient"], actor=story["admin"])
+
+
+def test_the_export_holds_the_waiting_list_its_offers_and_their_messages(clinic, frozen):
+    mine = wish(clinic, notify_email=False, notify_sms=True)
+    cancel(booked(clinic))  # the freed time is offered to the wish
+    offer = WaitlistOffer.objects.get(wish=mine)
+
+    data = privacy.patient_export(patient=mine.patient, actor=clinic_admin_user())
+
+    [entry] = data["waiting_list"]
+    assert (entry["service"], entry["parts_of_day"], entry["weekdays"]) == (
+        "Initial assessment",
+        ["Morning"],
+        ["Monday"],
+    )
+    assert (entry["first_day"], entry["notify_by_sms"], entry["notify_by_email"]) == ("2025-06-16", True, False)
+    [made] = entry["offers"]
+    assert (made["id"], made["start"], made["status"]) == (offer.pk, offer.start.isoformat(), "open")
+    assert [(m["about"], m["channel"]) for m in data["messages"]] == [(f"waiting-list offer {offer.pk}", "sms")]
+    assert AuditEvent.objects.get(action="patient_export").detail["waiting_list"] == 1
 
 
 @pytest.mark.parametrize("make_user", [front_desk_user, therapist_user], ids=["front desk", "therapist"])
