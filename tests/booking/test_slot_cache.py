@@ -7,11 +7,12 @@ import pytest
 import time_machine
 from django.test import Client
 
-from booking import desk_services, privacy, selectors, services
+from booking import courses, desk_services, privacy, selectors, services, waitlist
 from booking.models import Appointment, Closure, TimeOff, WorkingHours
 from clinic.core.models import DataVersion
 from clinic.core.selectors import data_version
 from clinic.core.services import location_changed
+from tests.booking import test_waitlist as waiting
 from tests.booking.conftest import NOW
 from tests.booking.factories import (
     AppointmentFactory,
@@ -24,6 +25,8 @@ from tests.booking.factories import (
 from tests.factories import clinic_admin_user
 from tests.intake.factories import IntakeFactory
 from tests.support.auth import staff_login
+from tests.support.courses import NOW as LONDON_NOW
+from tests.support.courses import anchor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +164,42 @@ def test_booking_bumps_the_version(clinic, frozen):
             start=MONDAY_10,
         )
     )
+
+
+def test_booking_a_course_and_cancelling_it_from_a_session_on_bump_the_version(london, london_now):
+    course = None
+
+    def book():
+        nonlocal course
+        course = courses.course_book(anchor=anchor_of(london), every_days=7, count=3, actor=None, now=LONDON_NOW)
+
+    assert bumps(book)
+    second = course.sessions.order_by("start")[1]
+    assert bumps(lambda: courses.course_cancel_from(appointment=second, now=LONDON_NOW))
+
+
+def test_moving_a_course_from_a_session_on_bumps_the_version(london, london_now):
+    course = courses.course_book(anchor=anchor_of(london), every_days=7, count=3, actor=None, now=LONDON_NOW)
+    second = course.sessions.order_by("start")[1]
+    assert bumps(lambda: courses.course_move_from(appointment=second, start=second.start + timedelta(hours=2)))
+
+
+def test_an_offer_made_by_hand_and_one_declined_bump_the_version(clinic, frozen):
+    wish = waiting.wish(clinic)
+    offer = None
+
+    def offer_it():
+        nonlocal offer
+        offer = waitlist.offer_by_hand(wish=wish, therapist=clinic["therapist"], start=MONDAY_10, actor=None, now=NOW)
+
+    assert bumps(offer_it)
+    assert bumps(lambda: waitlist.offer_decline(offer=offer, now=NOW))
+
+
+def test_an_offer_the_sweep_ends_bumps_the_version(clinic, frozen):
+    waiting.wish(clinic)
+    waiting.cancel(waiting.booked(clinic))  # the freed time is offered, held for 30 minutes
+    assert bumps(lambda: waitlist.offers_expire(now=NOW + timedelta(minutes=31)))
 
 
 def test_a_refused_booking_leaves_the_version_alone(clinic, frozen, booked):
