@@ -86,7 +86,7 @@ user.groups.add(Group.objects.get(name=FRONT_DESK))
 StaffProfile.objects.get_or_create(user=user)[0].locations.set([location])
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "desk.auth.StaffBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.save()
 print("patients:", Patient.objects.filter(email__endswith="@bench-desk.test").count(),

@@ -188,7 +188,8 @@ RATELIMIT_VIEW = "clinic.core.views.rate_limited"
 # --- Auth, two-factor login, sessions and lockout (docs/access.md) ------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that reads the user's permissions, groups, devices and staff records in the same query.
+    "desk.auth.StaffBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -26,7 +26,7 @@ from clinic.core.models import Location, OutboundMessage
 from clinic.core.roles import CLINIC_ADMIN, FRONT_DESK, THERAPIST
 from intake.models import Intake, Patient
 
-from . import badges, grid
+from . import auth, badges, grid
 
 DESK_PERMISSION = "booking.view_appointment"
 # How long the desk home lists a message that was possibly sent twice.
@@ -71,10 +71,11 @@ class Staff:
 
 
 def staff_for(user) -> Staff:
-    """Who `user` is at the desk; PermissionDenied if they are not staff who may use it. Three small queries."""
+    """Who `user` is at the desk; PermissionDenied if they are not staff who may use it. No query of its own when
+    the user was read by desk.auth.StaffBackend, which read all this with them."""
     if not (user.is_authenticated and user.is_staff and user.has_perm(DESK_PERMISSION)):
         raise PermissionDenied
-    therapist_id = Therapist.objects.filter(user=user).values_list("pk", flat=True).first()
+    therapist_id = auth.therapist_id(user)
     groups = group_names(user)
     if user.is_superuser or CLINIC_ADMIN in groups:
         return Staff(user, CLINIC_ADMIN, therapist_id, None)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from .access import must_verify
+from .access import has_device, must_verify
 
 STARTED_KEY = "staff_session_started"
 SEEN_KEY = "staff_session_seen"
@@ -108,9 +108,7 @@ class StaffSessionMiddleware:
 
     @staticmethod
     def _owe_second_factor(request):
-        from django_otp import user_has_device
-
-        name = "two_factor_verify" if user_has_device(request.user) else "two_factor_setup"
+        name = "two_factor_verify" if has_device(request.user) else "two_factor_setup"
         wanted = request.get_full_path() if request.method == "GET" else "/desk/"
         response = redirect(f"{reverse(name)}?{urlencode({'next': wanted})}")
         add_never_cache_headers(response)

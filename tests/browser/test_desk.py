@@ -177,7 +177,7 @@ def _session_cookie(url, user, *, second_factor=False):
     one that has passed it too (therapists and clinic admins owe a code otherwise)."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "desk.auth.StaffBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     if second_factor:
         device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)

@@ -263,11 +263,11 @@ def test_the_schedule_runs_the_same_queries_for_3_and_30_appointments(client, cl
     shown_30, queries_30 = count_queries()
 
     assert (shown_3, shown_30) == (3, 30)
-    # session, user, the user's two-factor device, the user's and their groups' permissions (2), the user's
-    # therapist row, groups, staff profile, its locations, active locations, therapists, working hours,
+    # session, user (with their permissions, groups, devices, therapist row and staff profile's locations:
+    # desk.auth.StaffBackend), the user's two-factor device, active locations, therapists, working hours,
     # appointments, time off, closures, failed messages, their appointments, screenings waiting for review (the
     # staff navigation).
-    assert queries_3 == queries_30 == 18
+    assert queries_3 == queries_30 == 12
 
 
 # --- Transitions ----------------------------------------------------------------------------------------------

@@ -149,18 +149,15 @@ def test_it_shows_the_day_in_constant_queries(client, clinic, frozen, django_ass
     staff_login(client, clinic["therapist"].user)
     client.get("/desk/my-day/")
     # 1 django_session: the session
-    # 2 auth_user: its user
+    # 2 auth_user: its user, with their permissions (may they use the desk), group names, devices, therapist
+    #   record (desk.selectors.staff_for) and staff profile: desk.auth.StaffBackend
     # 3 otp_totp_totpdevice: their second factor, verified for this session
-    # 4 auth_permission: their own permissions (may they use the desk)
-    # 5 auth_permission: their groups' permissions
-    # 6 booking_therapist: is the user a therapist (desk.selectors.staff_for)
-    # 7 auth_group: their group names
-    # 8 booking_therapist: the therapists whose day they may open (themselves)
-    # 9 core_location: the therapist's first location (whose "today")
-    # 10 booking_appointment: the day's appointments with patient, service, therapist, location and intake
-    # 11 core_auditevent: one health-details view per patient, in one insert
-    # 12 intake_intake: the review queue's count in the staff navigation
-    with django_assert_num_queries(12):
+    # 4 booking_therapist: the therapists whose day they may open (themselves)
+    # 5 core_location: the therapist's first location (whose "today")
+    # 6 booking_appointment: the day's appointments with patient, service, therapist, location and intake
+    # 7 core_auditevent: one health-details view per patient, in one insert
+    # 8 intake_intake: the review queue's count in the staff navigation
+    with django_assert_num_queries(8):
         response = client.get("/desk/my-day/")
     assert len(response.context["rows"]) == count
 

@@ -79,12 +79,12 @@ class TestTheList:
         staff_login(client, desk_user(clinic["location"]))
         client.get("/desk/waitlist/")
 
-        # 3 the request's own: session, user, OTP device
-        # 5 who the staff member is: user and group permissions, their therapist record, groups, staff profile
-        # 2 the profile's locations and the active locations shown
+        # 3 the request's own: session, user (with who the staff member is: their permissions, therapist record,
+        #   groups and staff profile's locations, desk.auth.StaffBackend), OTP device
+        # 1 the active locations shown
         # 4 the list: wishes waiting, open offers, freed times offered and those filled in 30 days
         # 1 the navigation's count of screenings waiting for review
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(9):
             response = client.get("/desk/waitlist/")
         assert response.status_code == 200
 

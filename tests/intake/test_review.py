@@ -318,18 +318,16 @@ def test_it_renders_the_queue_in_constant_queries(client, django_assert_num_quer
     staff_login(client, therapist_user())
     # The suite starts each test with an empty cache:
     # 1 django_session: the therapist's session
-    # 2 auth_user: the user of that session
+    # 2 auth_user: the user of that session, with their permissions and group names (is this a clinic admin, is
+    #   this a location-limited desk), devices and staff records (desk.auth.StaffBackend)
     # 3 otp_totp_totpdevice: their second factor, verified for this session
-    # 4 auth_permission: their own permissions
-    # 5 auth_permission: their groups' permissions
-    # 6 auth_group: their group names (is this a clinic admin, is this a location-limited desk)
-    # 7 core_location: the clinics of the filter
-    # 8 intake_intake: the queue, with patient and location joined
-    # 9 booking_appointment: the appointments held for them, with location and therapist
-    # 10 core_auditevent: insert the audit event of the view
-    # 11 core_auditevent: insert one health-details view per patient listed (the reasons flagged)
-    # 12 core_location: the footer's locations (cold cache)
-    with django_assert_num_queries(12):
+    # 4 core_location: the clinics of the filter
+    # 5 intake_intake: the queue, with patient and location joined
+    # 6 booking_appointment: the appointments held for them, with location and therapist
+    # 7 core_auditevent: insert the audit event of the view
+    # 8 core_auditevent: insert one health-details view per patient listed (the reasons flagged)
+    # 9 core_location: the footer's locations (cold cache)
+    with django_assert_num_queries(9):
         response = client.get("/intake/review/")
     assert response.status_code == 200
     assert len(response.context["intakes"]) == count
