@@ -143,3 +143,9 @@ def test_without_postgresql_it_reads_the_user_alone_and_the_rest_when_asked(djan
     plain = _read(ModelBackend(), user.pk)
 
     assert _answers(loaded) == _answers(plain)
+
+
+def test_a_session_naming_no_user_or_a_malformed_id_reads_nobody():
+    """The statement is compiled once and reused: what it is given must be an id, or nobody is signed in."""
+    assert auth.StaffBackend().get_user(front_desk_user().pk + 1000) is None
+    assert auth.StaffBackend().get_user("7 OR 1=1") is None
