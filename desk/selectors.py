@@ -16,6 +16,7 @@ from django.db.models import CharField, Exists, ExpressionWrapper, F, Func, Oute
 from django.db.models.functions import Cast, Lower
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.formats import date_format
 from phonenumber_field.phonenumber import PhoneNumber
 
 from booking import availability
@@ -238,10 +239,48 @@ class SearchName(Func):
     output_field = TextField()
 
 
-def patient_search(staff: Staff, query: str, *, limit: int = SEARCH_LIMIT) -> list[Patient]:
-    """Patients matching what the desk typed, within its locations, best match first. One query; a name search sets
-    the operator's threshold first in the same transaction (BEGIN, SET LOCAL, the query, COMMIT: two statements
-    inside a test's transaction); a one-word name search may take two passes (four statements, never more).
+@dataclass(frozen=True, slots=True)
+class PatientMatch:
+    """A patient as the search lists them, read as plain values: building each as a model instance parsed its phone
+    number on reading, and the template's link, date and phone formatting per row cost about as much as the search's
+    query (bench/bench_desk.py). Only patients not erased are ever found, so every field is filled in."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    phone_e164: str  # as stored (E.164 text); `phone` formats it
+    email: str
+    url: str  # the patient's desk page
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def born(self) -> str:
+        """As the template's date filter writes it ("5 Mar 1980")."""
+        return date_format(self.date_of_birth, "j M Y")
+
+    @property
+    def phone(self) -> str:
+        return international(self.phone_e164)
+
+
+MATCH_FIELDS = ("pk", "first_name", "last_name", "date_of_birth", "phone_e164", "email")
+
+
+def _matches(patients, limit: int) -> list[PatientMatch]:
+    """The first `limit` of the (ordered) patients as PatientMatch rows: one query, the phone read as stored."""
+    url_of = _url_of("desk:patient")
+    rows = patients.annotate(phone_e164=_as_stored("phone")).values_list(*MATCH_FIELDS)[:limit]
+    return [PatientMatch(*row, url=url_of(row[0])) for row in rows]
+
+
+def patient_search(staff: Staff, query: str, *, limit: int = SEARCH_LIMIT) -> list[PatientMatch]:
+    """Patients matching what the desk typed, within its locations, best match first (PatientMatch). One query; a
+    name search sets the operator's threshold first in the same transaction (BEGIN, SET LOCAL, the query, COMMIT: two
+    statements inside a test's transaction); a one-word name search may take two passes (four statements, never more).
 
     An e-mail (anything with "@") matches by containment; four or more digits (with spaces, dashes, a "+") by the
     phone number; otherwise each word must be like a word of the name (pg_trgm's word similarity, `<%`), so typos
@@ -262,10 +301,10 @@ def patient_search(staff: Staff, query: str, *, limit: int = SEARCH_LIMIT) -> li
     digits = "".join(ch for ch in query if ch.isdigit())
     if "@" in query:
         patients = patients.annotate(email_lower=Lower("email")).filter(email_lower__contains=query)
-        return list(patients.order_by("last_name", "first_name", "pk")[:limit])
+        return _matches(patients.order_by("last_name", "first_name", "pk"), limit)
     if len(digits) >= 4 and not any(ch.isalpha() for ch in query):
         patients = patients.annotate(phone_lower=Lower("phone")).filter(phone_lower__contains=digits)
-        return list(patients.order_by("last_name", "first_name", "pk")[:limit])
+        return _matches(patients.order_by("last_name", "first_name", "pk"), limit)
     words = [word for word in query.split(" ") if len(word) >= SEARCH_MIN_LENGTH][:4]
     if not words:
         return []
@@ -273,18 +312,18 @@ def patient_search(staff: Staff, query: str, *, limit: int = SEARCH_LIMIT) -> li
     if connection.vendor != "postgresql":  # a local SQLite run: plain containment
         for word in words:
             patients = patients.filter(name__contains=word)
-        return list(patients.order_by("last_name", "first_name", "pk")[:limit])
+        return _matches(patients.order_by("last_name", "first_name", "pk"), limit)
     for word in words:
         patients = patients.filter(name__trigram_word_similar=word)
     rank = TrigramWordSimilarity(" ".join(words), "name")
-    ranked = patients.annotate(rank=rank).order_by("-rank", "last_name", "first_name", "pk")[:limit]
+    ranked = patients.annotate(rank=rank).order_by("-rank", "last_name", "first_name", "pk")
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if len(words) == 1:
             cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [WHOLE_WORD])
-            if len(found := list(ranked)) == limit:
+            if len(found := _matches(ranked, limit)) == limit:
                 return found
         cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [WORD_SIMILARITY])
-        return list(ranked.all())
+        return _matches(ranked, limit)
 
 
 @dataclass
@@ -390,17 +429,24 @@ class GridAppointment:
 def international(e164: str) -> str:
     """A stored (E.164) phone number as the desk dials it, "+91 98765 43210". Parsing a number is about 0.1 ms, so
     each process keeps the last few thousand it formatted: the day sheet of a busy location lists 200, and the
-    schedule refreshes every 30 seconds on every desk with the same ones. A pure function of the text, so never stale.
-    """
+    schedule refreshes every 30 seconds on every desk with the same ones; a search lists 25, and typing on repeats
+    most of them. A pure function of the text, so never stale."""
     return PhoneNumber.from_string(e164).as_international if e164 else ""
 
 
-def _appointment_url():
-    """The desk's link to an appointment, reversed once per page rather than once per block (reverse() costs as much
-    as the rest of a block): the pattern is appointments/<int:pk>/, so only the number changes."""
+def _url_of(name: str):
+    """Links to the desk's page `name` of one object (its pattern takes the primary key alone, as
+    appointments/<int:pk>/ does), reversed once per page rather than once per row: reverse() costs about 60 µs, as
+    much as the rest of a grid block or a search result. Only the number changes from one object to the next."""
     marker = "2147483647"
-    head, tail = reverse("desk:appointment", args=[int(marker)]).split(marker)
+    head, tail = reverse(name, args=[int(marker)]).split(marker)
     return lambda pk: f"{head}{pk}{tail}"
+
+
+def _as_stored(phone_field: str) -> ExpressionWrapper:
+    """A phone number field read as its stored E.164 text: the model field would parse every number on reading
+    (about 25 µs each), when only formatting it for the page is needed (`international`, cached)."""
+    return ExpressionWrapper(F(phone_field), output_field=CharField())
 
 
 def _time_label(start: datetime, end: datetime) -> str:
@@ -410,13 +456,11 @@ def _time_label(start: datetime, end: datetime) -> str:
 
 
 def _grid_appointments(appointments, *, staff: Staff, location: Location) -> list[GridAppointment]:
-    rows, url_of = [], _appointment_url()
+    rows, url_of = [], _url_of("desk:appointment")
     # What 200 appointments share (statuses, screening badges), worked out once per page.
     statuses = {status: (status.label, badges.status_tone(status)) for status in Appointment.Status}
     screenings = {}
-    # The phone as stored (E.164 text): the model field would parse every number on reading.
-    phone = ExpressionWrapper(F("patient__phone"), output_field=CharField())
-    for row in appointments.annotate(phone=phone).values(*GRID_FIELDS):
+    for row in appointments.annotate(phone=_as_stored("patient__phone")).values(*GRID_FIELDS):
         zone = ZoneInfo(row["location__time_zone"])  # ZoneInfo keeps each zone it made: a dictionary look-up
         start, end, status = row["start"], row["end"], row["status"]
         status_label, status_tone = statuses[status]
