@@ -1,7 +1,6 @@
 """Template filters of the desk: what an appointment allows now, asked of the model (templates never re-derive it)."""
 
-import html
-from operator import attrgetter
+from html import escape
 
 from django import template
 from django.utils.safestring import mark_safe
@@ -29,72 +28,51 @@ def screening(appointment) -> badges.Screening:
     return badges.screening_of(appointment)
 
 
-# The two loops of the day page that run once per appointment (200 at a busy location) are plain str.format over
+# The two loops of the day page that run once per appointment (200 at a busy location) are Python f-strings over
 # values escaped here rather than template markup or format_html: the template engine's per-variable cost, then
 # format_html's per-argument escaping through Django's lazy-string wrapper, made them most of the page's time
-# (bench/bench_desk.py). Every value is escaped exactly as Django's escape() does (html.escape), each distinct
-# string once per loop: a day repeats a handful of services, statuses, badges and therapists' names.
-APPOINTMENT_BLOCK = (
-    '<a class="grid-appt {classes} {place}" href="{url}"><span class="grid-appt-time">{time}</span>'
-    '<span class="grid-appt-name">{name}</span><span class="grid-appt-more">{service}{elsewhere}</span>'
-    '<span class="grid-appt-badges"><span class="badge status-badge {status_tone}">{status}</span> '
-    '<span class="badge {screening_tone}">{screening}</span></span></a>\n'
-)
-DAY_SHEET_ROW = (
-    "<tr><td>{time}</td><td>{therapist}</td><td>{name}</td><td>{phone}</td><td>{service}</td><td>{status}</td>"
-    "<td>{screening_sheet}</td></tr>\n"
-)
-
-
-# Where each placeholder's value comes from: a grid block (desk/selectors.py: Block) or an appointment of the sheet.
-BLOCK_VALUES = {
-    "classes": "appointment.classes",
-    "place": "place",
-    "url": "appointment.url",
-    "time": "appointment.time_label",
-    "name": "appointment.patient_name",
-    "service": "appointment.service_name",
-    "elsewhere": "appointment.elsewhere",
-    "status_tone": "appointment.status_tone",
-    "status": "appointment.status_label",
-    "screening_tone": "appointment.screening.tone",
-    "screening": "appointment.screening.badge",
-}
-SHEET_VALUES = {
-    "time": "time_label",
-    "therapist": "therapist_name",
-    "name": "patient_name",
-    "phone": "phone",
-    "service": "service_name",
-    "status": "status_label",
-    "screening_sheet": "screening.sheet",
-}
+# (bench/bench_desk.py); a str.format template filled from a dictionary of paths per appointment still cost twice
+# what the f-strings do. Every value is escaped exactly as Django's escape() does (html.escape): what a day repeats
+# (services, statuses, badges, times, therapists' names) once per loop, what is each appointment's own (its patient,
+# link, place, phone) directly, where remembering it would cost more than escaping it.
 
 
 class _Escaped(dict):
     """Each string's escaped form (django.utils.html.escape's output), worked out once."""
 
     def __missing__(self, text: str) -> str:
-        self[text] = found = html.escape(text)
+        self[text] = found = escape(text)
         return found
-
-
-def _written(template: str, values: dict[str, str], items) -> str:
-    """`template` filled in once per item, each placeholder with the item's value at its path, escaped."""
-    getters = {name: attrgetter(path) for name, path in values.items()}
-    escaped = _Escaped()
-    return mark_safe(  # every value escaped
-        "".join(template.format_map({name: escaped[get(item)] for name, get in getters.items()}) for item in items)
-    )
 
 
 @register.simple_tag
 def appointment_blocks(blocks) -> str:
     """A grid column's appointments, each a link sized by its duration (desk/selectors.py: Block)."""
-    return _written(APPOINTMENT_BLOCK, BLOCK_VALUES, blocks)
+    shared, written = _Escaped(), []
+    for block in blocks:
+        appointment, screening = block.appointment, block.appointment.screening
+        written.append(
+            f'<a class="grid-appt {shared[appointment.classes]} {escape(block.place)}" '
+            f'href="{escape(appointment.url)}">'
+            f'<span class="grid-appt-time">{shared[appointment.time_label]}</span>'
+            f'<span class="grid-appt-name">{escape(appointment.patient_name)}</span>'
+            f'<span class="grid-appt-more">{shared[appointment.service_name]}{shared[appointment.elsewhere]}</span>'
+            f'<span class="grid-appt-badges"><span class="badge status-badge {shared[appointment.status_tone]}">'
+            f"{shared[appointment.status_label]}</span> "
+            f'<span class="badge {shared[screening.tone]}">{shared[screening.badge]}</span></span></a>\n'
+        )
+    return mark_safe("".join(written))  # every value escaped
 
 
 @register.simple_tag
 def day_sheet_rows(appointments) -> str:
     """The printed day sheet's rows, one per appointment in time order."""
-    return _written(DAY_SHEET_ROW, SHEET_VALUES, appointments)
+    shared, written = _Escaped(), []
+    for appointment in appointments:
+        written.append(
+            f"<tr><td>{shared[appointment.time_label]}</td><td>{shared[appointment.therapist_name]}</td>"
+            f"<td>{escape(appointment.patient_name)}</td><td>{escape(appointment.phone)}</td>"
+            f"<td>{shared[appointment.service_name]}</td><td>{shared[appointment.status_label]}</td>"
+            f"<td>{shared[appointment.screening.sheet]}</td></tr>\n"
+        )
+    return mark_safe("".join(written))  # every value escaped
