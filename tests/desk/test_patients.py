@@ -2,7 +2,7 @@
 similarity), the patient page (contact, screening outcome and validity, appointments, messages) and booking for a
 patient without typing their details again."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -87,6 +87,24 @@ def test_the_search_page_lists_matches_and_survives_odd_input(client, places, pe
     assert "Meera" not in page
     for odd in ("%", "'; drop table", "a" * 500, "@", "____"):
         assert client.get("/desk/patients/", {"q": odd}).status_code == 200
+
+
+def test_a_result_reads_as_the_template_filters_wrote_it(client, places, people):
+    """The results are plain values with their link, date and phone worked out in Python (desk/selectors.py:
+    PatientMatch): the linked name, the date of birth as the date filter's "j M Y", the phone as the desk dials it,
+    the e-mail, and a name's markup escaped."""
+    here = places[0]
+    staff_login(client, desk_at(here))
+    priya = people["priya"]
+    page = client.get("/desk/patients/", {"q": "priya shaw"}).content.decode()
+    assert (
+        f'<a href="/desk/patients/{priya.pk}/">Priya Shah</a></th>\n  <td>27 Mar 1985</td>\n'
+        "  <td>+91 98765 43210</td>\n  <td>priya.shah@example.com</td>"
+    ) in page
+    odd = PatientFactory(first_name="<b>Zara</b>", last_name="Quinn", date_of_birth=date(2001, 12, 1))
+    IntakeFactory(patient=odd, location=here)
+    page = client.get("/desk/patients/", {"q": "zara quinn"}).content.decode()
+    assert "&lt;b&gt;Zara&lt;/b&gt; Quinn</a></th>\n  <td>1 Dec 2001</td>" in page
 
 
 def test_the_patient_page_shows_outcome_validity_appointments_but_no_answers(client, places, people):
