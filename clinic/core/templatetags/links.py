@@ -4,6 +4,7 @@ renders (templates/base.html, templates/staff_base.html)."""
 import functools
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
@@ -21,4 +22,5 @@ def link(name: str) -> str:
     depends only on the URL map and the script prefix (a site served under a sub-path), both in the cache's key (the
     url tag's current app matters only to a namespace mounted twice, and none is here); a name that does not resolve
     raises NoReverseMatch, as the url tag does."""
-    return _address(name, get_script_prefix(), get_urlconf())
+    # The URL map in force: a request's own (request.urlconf), else the setting, which tests may change.
+    return _address(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
