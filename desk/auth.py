@@ -68,9 +68,10 @@ def _statement() -> tuple[str, list, int]:
     is done once; each request runs the same statement with its own user's id."""
     users = _with_staff_facts(get_user_model()._default_manager.filter(pk=_ANY_USER))
     sql, params = users.query.sql_with_params()
-    if list(params).count(_ANY_USER) != 1:
+    params = list(params)
+    if params.count(_ANY_USER) != 1:
         raise RuntimeError("The staff query's parameters must name the user exactly once.")
-    return sql, list(params), list(params).index(_ANY_USER)
+    return sql, params, params.index(_ANY_USER)
 
 
 class StaffBackend(ModelBackend):

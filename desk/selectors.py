@@ -17,7 +17,6 @@ from django.db.models.functions import Cast, Lower
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from phonenumber_field.phonenumber import PhoneNumber
 
 from booking import availability
@@ -260,20 +259,12 @@ class PatientMatch:
 
     @property
     def born(self) -> str:
-        """The date of birth as the template's date filter writes it with "j M Y" ("5 Mar 1980"), from its numbers and
-        the month's short name: the filter's whole formatting, about 40 µs, ran 25 times a search."""
-        born = self.date_of_birth
-        return f"{born.day} {_short_month(born.month, get_language())} {born.year}"
+        """The date of birth as the table shows it, "5 Mar 1980"."""
+        return date_format(self.date_of_birth, "j M Y")
 
     @property
     def phone(self) -> str:
         return international(self.phone_e164)
-
-
-@functools.lru_cache(maxsize=64)
-def _short_month(month: int, language: str) -> str:
-    """The month's short name ("Mar") in `language`, the active one, as the date filter's "M" gives it."""
-    return date_format(date(2000, month, 1), "M")
 
 
 MATCH_FIELDS = ("pk", "first_name", "last_name", "date_of_birth", "phone_e164", "email")
