@@ -25,13 +25,15 @@ from booking.models import Appointment, Closure, Therapist, TimeOff, WorkingHour
 from clinic.core.access import group_names, location_scope
 from clinic.core.models import Location, OutboundMessage
 from clinic.core.roles import CLINIC_ADMIN, FRONT_DESK, THERAPIST
+from clinic.core.statements import statement
 from intake.models import Intake, Patient
 
 from . import auth, badges, grid
 
 DESK_PERMISSION = "booking.view_appointment"
-# How long the desk home lists a message that was possibly sent twice.
+# How long the desk home lists a message that was possibly sent twice, and how many messages it lists at most.
 REPEATS_SHOWN = timedelta(days=7)
+FAILED_SHOWN = 50
 
 # The intake's health answers are never read by the desk: not shown, and not even loaded.
 HEALTH_FIELDS = ("intake__answers", "intake__results", "intake__review_note", "intake__precautions")
@@ -86,12 +88,18 @@ def staff_for(user) -> Staff:
     return Staff(user, FRONT_DESK, None, location_scope(user))
 
 
+# Every desk page asks for these (clinic/core/statements.py: compiled once per process for each scope's shape).
+@statement(location_ids=list)
+def _active_locations(location_ids):
+    locations = Location.objects.active()
+    if location_ids is not None:
+        locations = locations.filter(pk__in=location_ids)
+    return locations.order_by("name", "pk")
+
+
 def locations_for(staff: Staff) -> list[Location]:
     """Active locations the member of staff sees, in name order."""
-    locations = Location.objects.active()
-    if staff.location_ids is not None:
-        locations = locations.filter(pk__in=staff.location_ids)
-    return list(locations.order_by("name", "pk"))
+    return _active_locations.objects(location_ids=staff.location_ids)
 
 
 def appointments_base():
@@ -122,20 +130,27 @@ def _appointment_ids_as_text(location_ids):
     return ids.annotate(pk_text=Cast("pk", CharField())).values("pk_text")
 
 
-def failed_messages(staff: Staff, *, now: datetime, limit: int = 50) -> list[tuple[OutboundMessage, Appointment]]:
+@statement(location_ids=list, content_type=int, since=datetime)
+def _messages_to_look_at(location_ids, content_type, since):
+    repeated = models.Q(status=OutboundMessage.Status.SENT, interrupted_attempts__gt=0, sent_at__gte=since)
+    return OutboundMessage.objects.filter(
+        models.Q(status=OutboundMessage.Status.FAILED) | repeated,
+        content_type=content_type,
+        object_id__in=_appointment_ids_as_text(location_ids),
+    ).order_by("-updated_at", "-pk")[:FAILED_SHOWN]
+
+
+def failed_messages(staff: Staff, *, now: datetime) -> list[tuple[OutboundMessage, Appointment]]:
     """Messages the desk should look at, about appointments at the staff member's locations, newest first, each
     with its appointment: failed ones, and ones possibly sent twice in the last week (a worker died mid-send; the
-    patient may ask why). Two queries."""
-    repeated = models.Q(
-        status=OutboundMessage.Status.SENT, interrupted_attempts__gt=0, sent_at__gte=now - REPEATS_SHOWN
+    patient may ask why). One query, and one more for their appointments when there are any."""
+    messages = _messages_to_look_at.objects(
+        location_ids=staff.location_ids,
+        content_type=ContentType.objects.get_for_model(Appointment).pk,
+        since=now - REPEATS_SHOWN,
     )
-    messages = list(
-        OutboundMessage.objects.filter(
-            models.Q(status=OutboundMessage.Status.FAILED) | repeated,
-            content_type=ContentType.objects.get_for_model(Appointment),
-            object_id__in=_appointment_ids_as_text(staff.location_ids),
-        ).order_by("-updated_at", "-pk")[:limit]
-    )
+    if not messages:
+        return []
     appointments = appointments_base().in_bulk([int(message.object_id) for message in messages])
     return [(message, appointments[int(message.object_id)]) for message in messages]
 
@@ -375,12 +390,17 @@ def upcoming_time_off(therapist_ids, *, now: datetime):
     )
 
 
+@statement(location_ids=list)
+def _reviews_waiting_by_location(location_ids):
+    intakes = Intake.objects.pending_review()
+    if location_ids is not None:
+        intakes = intakes.filter(location_id__in=location_ids)
+    return intakes.order_by().values("location_id").annotate(waiting=models.Count("pk"))
+
+
 def reviews_waiting(staff: Staff) -> int:
     """How many screenings at the staff member's locations wait for a therapist (the navigation's count)."""
-    intakes = Intake.objects.pending_review()
-    if staff.location_ids is not None:
-        intakes = intakes.filter(location_id__in=staff.location_ids)
-    return intakes.count()
+    return sum(row["waiting"] for row in _reviews_waiting_by_location.values(location_ids=staff.location_ids))
 
 
 # --- The time grids (desk/grid.py places them) -------------------------------------------------------------------
@@ -389,9 +409,10 @@ def reviews_waiting(staff: Staff) -> int:
 GRID_FIELDS = (
     "pk", "start", "end", "status", "therapist_id", "therapist__display_name", "patient__first_name",
     "patient__last_name", "phone", "service__name", "service__needs_screening", "intake__outcome",
-    "intake__review_status", "location_id", "location__name", "location__time_zone",
-    "intake__valid_until", "intake__confirmed_unchanged_at",
+    "intake__review_status", "location_id", "intake__valid_until", "intake__confirmed_unchanged_at",
 )  # fmt: skip
+# A therapist's week shows their appointments at other locations too, with the location's name.
+WEEK_FIELDS = (*GRID_FIELDS, "location__name", "location__time_zone")
 
 
 @dataclass(slots=True)
@@ -410,7 +431,6 @@ class GridAppointment:
     phone_e164: str  # as stored: only the printed day sheet shows it (formatted, see `phone`)
     service_name: str
     location_id: int
-    location_name: str
     time_label: str  # "09:00–09:30" in the location's zone
     status_label: str
     status_tone: str
@@ -455,13 +475,23 @@ def _time_label(start: datetime, end: datetime) -> str:
     return f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
 
 
-def _grid_appointments(appointments, *, staff: Staff, location: Location) -> list[GridAppointment]:
-    rows, url_of = [], _url_of("desk:appointment")
-    # What 200 appointments share (statuses, screening badges), worked out once per page.
+def _grid_rows(appointments, fields=GRID_FIELDS):
+    """What the grids read of each appointment, as plain values."""
+    return appointments.annotate(phone=_as_stored("patient__phone")).values(*fields)
+
+
+def _grid_appointments(rows, *, staff: Staff, location: Location) -> list[GridAppointment]:
+    """The grid's appointments from `rows` of `_grid_rows` (those of the grid's own location need not carry its
+    name and zone)."""
+    url_of = _url_of("desk:appointment")
+    # What 200 appointments share (statuses, screening badges, places), worked out once per page.
     statuses = {status: (status.label, badges.status_tone(status)) for status in Appointment.Status}
-    screenings = {}
-    for row in appointments.annotate(phone=_as_stored("patient__phone")).values(*GRID_FIELDS):
-        zone = ZoneInfo(row["location__time_zone"])  # ZoneInfo keeps each zone it made: a dictionary look-up
+    screenings, places, appointments = {}, {location.pk: (location.zone, "")}, []
+    for row in rows:
+        place = places.get(row["location_id"])
+        if place is None:  # another location's (a therapist's week): its name is shown
+            place = places[row["location_id"]] = (ZoneInfo(row["location__time_zone"]), f", {row['location__name']}")
+        zone, elsewhere = place
         start, end, status = row["start"], row["end"], row["status"]
         status_label, status_tone = statuses[status]
         runs_out = screening_runs_out(
@@ -471,7 +501,7 @@ def _grid_appointments(appointments, *, staff: Staff, location: Location) -> lis
         if screened not in screenings:
             outcome, review, needed, _ = screened
             screenings[screened] = badges.screening(outcome, review, needs_screening=needed, runs_out=runs_out)
-        rows.append(
+        appointments.append(
             GridAppointment(
                 pk=row["pk"],
                 start=start,
@@ -483,17 +513,16 @@ def _grid_appointments(appointments, *, staff: Staff, location: Location) -> lis
                 phone_e164=row["phone"] or "",
                 service_name=row["service__name"],
                 location_id=row["location_id"],
-                location_name=row["location__name"],
                 time_label=_time_label(start.astimezone(zone), end.astimezone(zone)),
                 screening=screenings[screened],
                 url=url_of(row["pk"]),
                 status_label=status_label,
                 status_tone=status_tone,
                 classes=f"appointment-{status}" + (" own" if row["therapist_id"] == staff.therapist_id else ""),
-                elsewhere="" if row["location_id"] == location.pk else f", {row['location__name']}",
+                elsewhere=elsewhere,
             )
         )
-    return rows
+    return appointments
 
 
 @dataclass
@@ -540,9 +569,9 @@ class Grid:
 
 def _closed_days(location: Location, first: date, last: date) -> dict[date, str]:
     days = {}
-    for closure in Closure.objects.filter(location=location, first_day__lte=last, last_day__gte=first):
-        for n in range((closure.last_day - closure.first_day).days + 1):
-            days[closure.first_day + timedelta(days=n)] = closure.reason or "Closed"
+    for closure in _closures_between.values(location=location.pk, first=first, last=last):
+        for n in range((closure["last_day"] - closure["first_day"]).days + 1):
+            days[closure["first_day"] + timedelta(days=n)] = closure["reason"] or "Closed"
     return days
 
 
@@ -561,6 +590,51 @@ def _build(frame, columns, *, placed_hours, placed_off, placed_appointments, clo
                 column.appointments.append(Block(column.column, *where, appointment=appointment))
 
 
+# The day grid's five reads, compiled once per process (clinic/core/statements.py): the page's busiest, refreshed
+# every 30 seconds on every desk, where compiling them cost more CPU than running them.
+
+
+@statement(location=int)
+def _therapists_at(location):
+    return Therapist.objects.filter(locations=location, is_active=True).values("pk", "display_name")
+
+
+@statement(location=int, weekday=int)
+def _hours_on(location, weekday):
+    return (
+        WorkingHours.objects.filter(location=location, weekday=weekday)
+        .order_by("start_time")
+        .values("therapist_id", "start_time", "end_time")
+    )
+
+
+@statement(location=int, start=datetime, end=datetime)
+def _appointments_on(location, start, end):
+    return _grid_rows(Appointment.objects.filter(location=location, start__gte=start, start__lt=end)).order_by(
+        "start", "pk"
+    )
+
+
+@statement(location=int, start=datetime, end=datetime)
+def _time_off_on(location, start, end):
+    """Time off over the day of everyone who could have a column: the location's therapists and whoever has an
+    appointment there that day (the grid keeps those it shows)."""
+    team = Therapist.objects.filter(
+        models.Q(locations=location)
+        | models.Q(appointments__location=location, appointments__start__gte=start, appointments__start__lt=end)
+    )
+    return TimeOff.objects.filter(therapist__in=team, start__lt=end, end__gt=start).values(
+        "therapist_id", "start", "end", "reason"
+    )
+
+
+@statement(location=int, first=date, last=date)
+def _closures_between(location, first, last):
+    return Closure.objects.filter(location=location, first_day__lte=last, last_day__gte=first).values(
+        "first_day", "last_day", "reason"
+    )
+
+
 def day_grid(*, staff: Staff, location: Location, day: date, now: datetime) -> Grid:
     """A location's day: one column per therapist working there that day or with an appointment there; their hours,
     time off and the location's closure shaded; appointments as blocks sized by duration; the now-line.
@@ -568,15 +642,14 @@ def day_grid(*, staff: Staff, location: Location, day: date, now: datetime) -> G
     Five queries whatever the number of therapists and appointments: therapists, hours, appointments, time off,
     closures."""
     zone, window = location.zone, availability.local_day(day, location.zone)
-    therapists = list(Therapist.objects.filter(locations=location, is_active=True).values_list("pk", "display_name"))
-    names = dict(therapists)
+    names = {row["pk"]: row["display_name"] for row in _therapists_at.values(location=location.pk)}
     hours_by: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for hours in WorkingHours.objects.filter(location=location, weekday=day.weekday()).order_by("start_time"):
-        hours_by[hours.therapist_id].append((grid.time_minutes(hours.start_time), grid.time_minutes(hours.end_time)))
+    for hours in _hours_on.values(location=location.pk, weekday=day.weekday()):
+        hours_by[hours["therapist_id"]].append(
+            (grid.time_minutes(hours["start_time"]), grid.time_minutes(hours["end_time"]))
+        )
     appointments = _grid_appointments(
-        Appointment.objects.filter(location=location, start__gte=window.start, start__lt=window.end).order_by(
-            "start", "pk"
-        ),
+        _appointments_on.values(location=location.pk, start=window.start, end=window.end),
         staff=staff,
         location=location,
     )
@@ -586,10 +659,11 @@ def day_grid(*, staff: Staff, location: Location, day: date, now: datetime) -> G
     shown = [pk for pk in names if hours_by.get(pk) or pk in booked]
     column_of = {pk: n + 2 for n, pk in enumerate(shown)}
     off_by: dict[int, list] = defaultdict(list)
-    for off in TimeOff.objects.filter(therapist_id__in=shown, start__lt=window.end, end__gt=window.start):
-        off_by[column_of[off.therapist_id]].append(
-            (grid.minutes_on(day, off.start, zone), grid.minutes_on(day, off.end, zone), off.reason)
-        )
+    for off in _time_off_on.values(location=location.pk, start=window.start, end=window.end):
+        if off["therapist_id"] in column_of:
+            off_by[column_of[off["therapist_id"]]].append(
+                (grid.minutes_on(day, off["start"], zone), grid.minutes_on(day, off["end"], zone), off["reason"])
+            )
     closed = _closed_days(location, day, day)
     spans = [span for pk in shown for span in hours_by.get(pk, [])]
     placed_appointments: dict[int, list] = defaultdict(list)
@@ -626,9 +700,10 @@ def week_grid(*, staff: Staff, location: Location, therapist: Therapist, day: da
         hours_by[column_of[days[hours.weekday]]].append(span)
         spans.append(span)
     appointments = _grid_appointments(
-        appointments_for_staff(staff)
-        .filter(therapist=therapist, start__gte=window_start, start__lt=window_end)
-        .order_by("start", "pk"),
+        _grid_rows(
+            appointments_for_staff(staff).filter(therapist=therapist, start__gte=window_start, start__lt=window_end),
+            WEEK_FIELDS,
+        ).order_by("start", "pk"),
         staff=staff,
         location=location,
     )

@@ -54,14 +54,15 @@ def test_the_grids_and_the_search_run_a_fixed_number_of_queries(desk, django_ass
     grow(desk, therapists=therapists, per_therapist=per_therapist, patients=patients)
     staff, location, day = desk["staff"], desk["location"], DAY_START.date()
 
-    # therapists at the location, their hours that weekday, the day's appointments (patient, service, therapist,
-    # location and intake joined), time off over the day, the location's closures.
+    # therapists at the location, their hours that weekday, the day's appointments (patient, service, therapist and
+    # intake joined), time off over the day, the location's closures: each compiled once per process.
     with django_assert_num_queries(5):
         grid = selectors.day_grid(staff=staff, location=location, day=day, now=NOW)
     assert len(grid.appointments) == therapists * per_therapist
     assert sum(len(column.off) for column in grid.columns) == 0  # the time off is tomorrow
 
-    # the therapist's hours at the location, their week's appointments (joined as above), time off, closures.
+    # the therapist's hours at the location, their week's appointments (joined as above, and the location for the
+    # ones elsewhere), time off, closures.
     with django_assert_num_queries(4):
         week = selectors.week_grid(staff=staff, location=location, therapist=desk["therapists"][0], day=day, now=NOW)
     assert len(week.appointments) == per_therapist
