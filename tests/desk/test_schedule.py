@@ -8,8 +8,8 @@ import time_machine
 
 from desk import grid
 from tests.booking.conftest import NOW
-from tests.booking.factories import AppointmentFactory, ClosureFactory, TimeOffFactory
-from tests.factories import front_desk_user
+from tests.booking.factories import AppointmentFactory, ClosureFactory, TherapistFactory, TimeOffFactory
+from tests.factories import LocationFactory, front_desk_user
 from tests.intake.factories import PatientFactory
 from tests.support.auth import staff_login
 
@@ -59,6 +59,37 @@ def test_the_day_grid_sizes_blocks_by_duration_and_shades_time_off_and_closures(
     ClosureFactory(location=location, first_day=TODAY, last_day=TODAY, reason="Diwali")
     assert "Closed: Diwali" in client.get("/desk/").content.decode()
     assert "now-line" not in client.get("/desk/", {"date": "2025-06-14"}).content.decode()
+
+
+def test_a_therapist_who_left_the_location_keeps_a_column_on_a_day_they_are_still_booked(client, clinic, frozen):
+    """The day grid reads time off for the location's therapists and whoever is booked there that day
+    (desk/selectors.py): someone moved to another clinic shows with their last appointment and their time off."""
+    location, therapist = clinic["location"], clinic["therapist"]
+    AppointmentFactory(therapist=therapist, location=location, service=clinic["needling"], start=AT_10)
+    TimeOffFactory(therapist=therapist, start=AT_10 + timedelta(hours=4), end=AT_10 + timedelta(hours=6))
+    therapist.locations.remove(location)
+    elsewhere = TherapistFactory(display_name="Away Elsewhere")  # works at no location here: no column, no shading
+    TimeOffFactory(therapist=elsewhere, start=AT_10, end=AT_10 + timedelta(hours=1))
+    staff_login(client, front_desk_user())
+    page = client.get("/desk/").content.decode()
+    assert "Arjun Menon" in page
+    assert "grid-appt appointment-confirmed c-2 r-14 s-9" in page
+    assert "grid-off c-2 r-62 s-24" in page  # found through their appointment here, not the location's team
+    assert page.count("grid-off ") == 1
+    assert "Away Elsewhere" not in page
+
+
+def test_a_therapists_week_names_the_other_location_of_an_appointment_there(client, clinic, frozen):
+    location, therapist = clinic["location"], clinic["therapist"]
+    other = LocationFactory(name="Koramangala", time_zone="Asia/Kolkata")
+    therapist.locations.add(other)
+    AppointmentFactory(therapist=therapist, location=other, service=clinic["needling"], start=AT_10)
+    staff_login(client, front_desk_user())
+    page = client.get("/desk/week/", {"location": location.slug, "therapist": therapist.pk}).content.decode()
+    assert "grid-appt appointment-confirmed c-6 r-14 s-9" in page
+    assert ", Koramangala</span>" in page
+    day = client.get("/desk/", {"location": location.slug}).content.decode()
+    assert "grid-appt " not in day  # the day grid is the location's own
 
 
 def test_the_grid_and_the_day_sheet_escape_what_they_show_and_the_sheet_formats_phones(client, clinic, frozen):
