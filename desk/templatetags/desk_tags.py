@@ -28,13 +28,14 @@ def screening(appointment) -> badges.Screening:
     return badges.screening_of(appointment)
 
 
-# The two loops of the day page that run once per appointment (200 at a busy location) are Python f-strings over
-# values escaped here rather than template markup or format_html: the template engine's per-variable cost, then
-# format_html's per-argument escaping through Django's lazy-string wrapper, made them most of the page's time
-# (bench/bench_desk.py); a str.format template filled from a dictionary of paths per appointment still cost twice
-# what the f-strings do. Every value is escaped exactly as Django's escape() does (html.escape): what a day repeats
-# (services, statuses, badges, times, therapists' names) once per loop, what is each appointment's own (its patient,
-# link, place, phone) directly, where remembering it would cost more than escaping it.
+# The time grid's cells and the printed day sheet's rows are Python f-strings over values escaped here rather than
+# template markup or format_html: the template engine's per-variable cost, then format_html's per-argument escaping
+# through Django's lazy-string wrapper, made them most of the page's time (bench/bench_desk.py): 200 appointments,
+# and ten columns of headings, hours and hour lines that alone cost 4 ms as template markup. A str.format template
+# filled from a dictionary of paths per appointment still cost twice what the f-strings do. Every value is escaped
+# exactly as Django's escape() does (html.escape): what a day repeats (services, statuses, badges, times, therapists'
+# names) once per loop, what is each appointment's own (its patient, link, place, phone) directly, where remembering
+# it would cost more than escaping it.
 
 
 class _Escaped(dict):
@@ -46,7 +47,43 @@ class _Escaped(dict):
 
 
 @register.simple_tag
-def appointment_blocks(blocks) -> str:
+def grid_cells(grid, *, week_url: str = "", location=None, day=None) -> str:
+    """Everything inside a time grid (desk/selectors.py: Grid): the column headings (each therapist's linking to
+    their week when `week_url` is given), the hour lines, then per column its working hours, time off, closure and
+    appointments, and the now-line."""
+    written = ['<div class="grid-corner c-1 r-1"></div>\n']
+    if week_url:
+        week_of = f"{escape(week_url)}?location={escape(location.slug)}&amp;therapist={{}}&amp;date={day:%Y-%m-%d}"
+    for column in grid.columns:
+        heading = escape(column.heading)
+        if week_url and column.therapist_id:
+            link = week_of.format(column.therapist_id)
+            heading = f'<a href="{link}">{heading}<span class="visually-hidden">: week</span></a>'
+        marks = (" own" if column.is_own else "") + (" today" if column.is_today else "")
+        yours = ' <span class="badge text-bg-primary">Yours</span>' if column.is_own else ""
+        sub = f'<span class="small">{escape(column.subheading)}</span>' if column.subheading else ""
+        written.append(
+            f'<div class="grid-head c-{column.column} r-1{marks}">'
+            f'<h3 class="h6 mb-0">{heading}{yours}</h3>{sub}</div>\n'
+        )
+    written.extend(f'<div class="grid-hour c-1 r-{row} s-12">{label}</div>' for row, label in grid.hour_lines)
+    for column in grid.columns:
+        written.extend(f'<div class="grid-hours {block.place}"></div>' for block in column.hours)
+        written.extend(f'<div class="grid-off {block.place}"><span>Time off</span></div>' for block in column.off)
+        if column.closed:
+            closed = escape(column.closed.label)
+            written.append(f'<div class="grid-closed {column.closed.place}"><span>Closed: {closed}</span></div>')
+        written.append("\n")
+        written.append(_appointment_blocks(column.appointments))
+    if grid.now_row:
+        across = f"c-{grid.now_column}" if grid.now_column else "all-cols"
+        written.append(
+            f'<div class="now-line r-{grid.now_row} {across}"><span class="visually-hidden">Now</span></div>'
+        )
+    return mark_safe("".join(written))  # every value escaped
+
+
+def _appointment_blocks(blocks) -> str:
     """A grid column's appointments, each a link sized by its duration (desk/selectors.py: Block)."""
     shared, written = _Escaped(), []
     for block in blocks:
@@ -61,7 +98,7 @@ def appointment_blocks(blocks) -> str:
             f"{shared[appointment.status_label]}</span> "
             f'<span class="badge {shared[screening.tone]}">{shared[screening.badge]}</span></span></a>\n'
         )
-    return mark_safe("".join(written))  # every value escaped
+    return "".join(written)
 
 
 @register.simple_tag
