@@ -111,10 +111,12 @@ def appointments_base():
 
 def appointments_for_staff(staff: Staff):
     """Appointments at the locations the member of staff sees (docs/access.md)."""
-    appointments = appointments_base()
-    if staff.location_ids is not None:
-        appointments = appointments.filter(location_id__in=staff.location_ids)
-    return appointments
+    return _at_locations(appointments_base(), staff.location_ids)
+
+
+def _at_locations(appointments, location_ids):
+    """`appointments` at those locations (None: every location)."""
+    return appointments if location_ids is None else appointments.filter(location_id__in=location_ids)
 
 
 def appointment_for_staff(staff: Staff, pk: int) -> Appointment:
@@ -590,13 +592,18 @@ def _build(frame, columns, *, placed_hours, placed_off, placed_appointments, clo
                 column.appointments.append(Block(column.column, *where, appointment=appointment))
 
 
-# The day grid's five reads, compiled once per process (clinic/core/statements.py): the page's busiest, refreshed
-# every 30 seconds on every desk, where compiling them cost more CPU than running them.
+# The grids' reads, compiled once per process (clinic/core/statements.py): the desk's busiest pages, refreshed every
+# 30 seconds on every desk, where compiling them cost more CPU than running them.
 
 
 @statement(location=int)
 def _therapists_at(location):
-    return Therapist.objects.filter(locations=location, is_active=True).values("pk", "display_name")
+    return Therapist.objects.filter(locations=location, is_active=True)
+
+
+def therapists_at(location: Location) -> list[Therapist]:
+    """The active therapists of a location, in name order."""
+    return _therapists_at.objects(location=location.pk)
 
 
 @statement(location=int, weekday=int)
@@ -628,6 +635,27 @@ def _time_off_on(location, start, end):
     )
 
 
+@statement(location=int, therapist=int)
+def _weekly_hours(location, therapist):
+    return (
+        WorkingHours.objects.filter(location=location, therapist=therapist)
+        .order_by("start_time")
+        .values("weekday", "start_time", "end_time")
+    )
+
+
+@statement(location_ids=list, therapist=int, start=datetime, end=datetime)
+def _appointments_of(location_ids, therapist, start, end):
+    """A therapist's appointments in a window at the locations in scope (their own location's name and zone too)."""
+    appointments = Appointment.objects.filter(therapist=therapist, start__gte=start, start__lt=end)
+    return _grid_rows(_at_locations(appointments, location_ids), WEEK_FIELDS).order_by("start", "pk")
+
+
+@statement(therapist=int, start=datetime, end=datetime)
+def _time_off_of(therapist, start, end):
+    return TimeOff.objects.filter(therapist=therapist, start__lt=end, end__gt=start).values("start", "end", "reason")
+
+
 @statement(location=int, first=date, last=date)
 def _closures_between(location, first, last):
     return Closure.objects.filter(location=location, first_day__lte=last, last_day__gte=first).values(
@@ -642,7 +670,7 @@ def day_grid(*, staff: Staff, location: Location, day: date, now: datetime) -> G
     Five queries whatever the number of therapists and appointments: therapists, hours, appointments, time off,
     closures."""
     zone, window = location.zone, availability.local_day(day, location.zone)
-    names = {row["pk"]: row["display_name"] for row in _therapists_at.values(location=location.pk)}
+    names = {therapist.pk: therapist.display_name for therapist in therapists_at(location)}
     hours_by: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for hours in _hours_on.values(location=location.pk, weekday=day.weekday()):
         hours_by[hours["therapist_id"]].append(
@@ -695,15 +723,14 @@ def week_grid(*, staff: Staff, location: Location, therapist: Therapist, day: da
     column_of = {d: n + 2 for n, d in enumerate(days)}
     hours_by: dict[int, list] = defaultdict(list)
     spans = []
-    for hours in WorkingHours.objects.filter(location=location, therapist=therapist).order_by("start_time"):
-        span = (grid.time_minutes(hours.start_time), grid.time_minutes(hours.end_time))
-        hours_by[column_of[days[hours.weekday]]].append(span)
+    for hours in _weekly_hours.values(location=location.pk, therapist=therapist.pk):
+        span = (grid.time_minutes(hours["start_time"]), grid.time_minutes(hours["end_time"]))
+        hours_by[column_of[days[hours["weekday"]]]].append(span)
         spans.append(span)
     appointments = _grid_appointments(
-        _grid_rows(
-            appointments_for_staff(staff).filter(therapist=therapist, start__gte=window_start, start__lt=window_end),
-            WEEK_FIELDS,
-        ).order_by("start", "pk"),
+        _appointments_of.values(
+            location_ids=staff.location_ids, therapist=therapist.pk, start=window_start, end=window_end
+        ),
         staff=staff,
         location=location,
     )
@@ -717,10 +744,10 @@ def week_grid(*, staff: Staff, location: Location, therapist: Therapist, day: da
         spans.append((start, end))
         placed[column_of[local_day]].append((start, end, appointment))
     off_by: dict[int, list] = defaultdict(list)
-    for off in TimeOff.objects.filter(therapist=therapist, start__lt=window_end, end__gt=window_start):
+    for off in _time_off_of.values(therapist=therapist.pk, start=window_start, end=window_end):
         for d in days:
             off_by[column_of[d]].append(
-                (grid.minutes_on(d, off.start, zone), grid.minutes_on(d, off.end, zone), off.reason)
+                (grid.minutes_on(d, off["start"], zone), grid.minutes_on(d, off["end"], zone), off["reason"])
             )
     closed = _closed_days(location, days[0], days[-1])
     frame = grid.frame_for(spans)

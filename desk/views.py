@@ -137,7 +137,7 @@ def week(request):
     staff = _staff(request)
     locations = desk.locations_for(staff)
     location = _location_from(locations, request.GET.get("location"))
-    therapists = list(Therapist.objects.filter(locations=location, is_active=True))
+    therapists = desk.therapists_at(location)
     if not therapists:
         raise Http404("Nobody works at this location.")
     wanted = parsing.whole_number(request.GET.get("therapist") or "")
