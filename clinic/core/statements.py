@@ -36,6 +36,8 @@ _SETS = (
     (31_000, datetime(3, 4, 5, tzinfo=UTC), date(3, 4, 5)),
 )
 _MOST_ARGUMENTS, _LONGEST_LIST = 25, 999
+# How the backend turns a value of each kind into a parameter (DatabaseOperations' method).
+_ADAPTERS = {datetime: "adapt_datetimefield_value", date: "adapt_datefield_value"}
 
 
 def _stand_in(which: int, kind: type, n: int, length: int | None):
@@ -49,7 +51,8 @@ def _stand_in(which: int, kind: type, n: int, length: int | None):
 class _Compiled:
     sql: str | None  # None: Django found that no row can match (an empty list for `__in`)
     params: tuple
-    slots: dict[int, tuple[str, int | None]]  # position among the parameters -> argument (and index in its list)
+    # position among the parameters -> the argument, the index in its list, and the backend's adapter if it was used
+    slots: dict[int, tuple[str, int | None, str | None]]
     converters: list  # (column, (functions, expression)): the fields' own conversions of what the database gives
     names: tuple[str, ...]  # the columns' names, as .values() names them
     model: type
@@ -92,14 +95,19 @@ class Statement:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             return _Compiled(None, (), {}, [], (), queryset.model, using)
-        places = {}
+        # Where each stand-in landed, as given or as the backend adapts it (SQLite takes dates and times as text).
+        ops, places = connections[using].ops, {}
         for name, stand_in in stand_ins.items():
             if stand_in is None:  # a list argument given as None: the QuerySet leaves its filter out
                 continue
+            adapt = _ADAPTERS.get(self._kinds[name])
             for k, value in enumerate(stand_in) if isinstance(stand_in, list) else [(None, stand_in)]:
-                places[type(value), value] = (name, k)
+                places[type(value), value] = (name, k, None)
+                if adapt is not None:
+                    adapted = getattr(ops, adapt)(value)
+                    places.setdefault((type(adapted), adapted), (name, k, adapt))
         slots = {n: places[type(value), value] for n, value in enumerate(params) if (type(value), value) in places}
-        unused = set(places.values()) - set(slots.values())
+        unused = {(name, k) for name, k, _ in places.values()} - {(name, k) for name, k, _ in slots.values()}
         if unused:
             raise ValueError(f"The statement's SQL does not take {sorted(unused)} as given: see its QuerySet.")
         if query.selected:
@@ -128,9 +136,10 @@ class Statement:
                 if found is None:
                     found = self._compiled[key] = self._compile(using, shape)
         arguments = {**arguments, **lists}
-        params = list(found.params)
-        for n, (name, k) in found.slots.items():
-            params[n] = arguments[name] if k is None else arguments[name][k]
+        params, ops = list(found.params), connections[found.using].ops
+        for n, (name, k, adapt) in found.slots.items():
+            value = arguments[name] if k is None else arguments[name][k]
+            params[n] = value if adapt is None else getattr(ops, adapt)(value)
         return found, params
 
     def values(self, *, using: str | None = None, **arguments) -> list[dict]:

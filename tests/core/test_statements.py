@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F
 from django.db.models.sql.compiler import SQLCompiler
 from phonenumber_field.phonenumber import PhoneNumber
@@ -139,3 +140,26 @@ def test_it_takes_exactly_its_arguments(booked):
         _booked.values(location=here.pk, start=NOON)
     with pytest.raises(TypeError, match="ints, dates, datetimes or lists"):
         Statement(lambda name: Location.objects.filter(name=name), name=str)
+
+
+def test_it_puts_values_in_as_the_backend_adapts_them(booked):
+    """SQLite (a local `make run`) takes dates and times as text: the stand-ins are found in their adapted form
+    and each call's values are adapted the same way."""
+    here, _, made = booked
+    ops = connection.ops
+    as_text = Statement(
+        lambda location, start, since: Appointment.objects.filter(
+            location=location, start__gte=start, start__date__gte=since
+        ).values("pk"),
+        location=int,
+        start=datetime,
+        since=date,
+    )
+    with (
+        mock.patch.object(ops, "adapt_datetimefield_value", lambda value: value.isoformat()),
+        mock.patch.object(ops, "adapt_datefield_value", lambda value: value.isoformat()),
+    ):
+        _, params = as_text.compiled({"location": here.pk, "start": NOON, "since": date(2025, 6, 14)})
+        assert NOON.isoformat() in params
+        assert "2025-06-14" in params
+        assert as_text.values(location=here.pk, start=NOON, since=date(2025, 6, 14)) == [{"pk": made[3].pk}]
