@@ -14,7 +14,9 @@ from . import (
     photos,
     privacy_admin,  # noqa: F401  (the patient's page with export and erasure)
     services,
+    waitlist,
 )
+from .availability import Interval
 from .models import Appointment, Closure, Service, ServiceOffering, Therapist, TimeOff, WorkingHours
 
 
@@ -82,15 +84,40 @@ class TherapistAdmin(DiaryAdmin):
             transaction.on_commit(partial(replaced.storage.delete, replaced.name))
 
 
+class FreesTimeAdmin(DiaryAdmin):
+    """Time off and closures block time: what removing or changing one frees is offered to the waiting list in the
+    admin's transaction, before the diary version's bump, as the desk's services do (docs/design.md, "The waiting
+    list"). The free times inside what the stored row blocked are the ones freed."""
+
+    def freed(self, record) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        stored = type(obj).objects.get(pk=obj.pk) if change else None  # before the form's values are saved over it
+        super().save_model(request, obj, form, change)
+        if stored is not None:
+            self.freed(stored)
+
+    def deleted(self, objects: list) -> None:
+        for record in objects:
+            self.freed(record)
+
+
 @admin.register(TimeOff)
-class TimeOffAdmin(SafeInputAdminMixin, DiaryAdmin):
+class TimeOffAdmin(SafeInputAdminMixin, FreesTimeAdmin):
     list_display = ["therapist", "start", "end", "reason"]
     list_select_related = ["therapist"]
 
+    def freed(self, record: TimeOff) -> None:
+        waitlist.offers_for_freed(therapist_id=record.therapist_id, windows=[Interval(record.start, record.end)])
+
 
 @admin.register(Closure)
-class ClosureAdmin(DiaryAdmin):
+class ClosureAdmin(FreesTimeAdmin):
     list_display = ["location", "first_day", "last_day", "reason"]
+
+    def freed(self, record: Closure) -> None:
+        waitlist.offers_for_reopened(location=record.location, first_day=record.first_day, last_day=record.last_day)
 
 
 @admin.register(Appointment)

@@ -237,11 +237,24 @@ def time_off_save(
     request=None,
 ) -> TimeOff:
     """Add (or change) time off, audited (without its reason, which may be private). Held appointments inside it are
-    not touched: the desk is shown them to move."""
+    not touched: the desk is shown them to move. What a change frees (time off shortened, moved or given to another
+    therapist) is offered to the waiting list, as a removal's is: the free times inside the old span, which the old
+    time off blocked, are the ones freed."""
     change = "add" if time_off is None else "change"
+    before = None if time_off is None else (time_off.therapist_id, Interval(time_off.start, time_off.end))
     time_off = time_off or TimeOff()
     time_off.therapist, time_off.start, time_off.end, time_off.reason = therapist, start, end, reason.strip()
-    return _setup_save(time_off, change, actor=actor, request=request, start=start.isoformat(), end=end.isoformat())
+    return _setup_save(
+        time_off,
+        change,
+        actor=actor,
+        request=request,
+        then=None
+        if before is None
+        else lambda _: waitlist.offers_for_freed(therapist_id=before[0], windows=[before[1]]),
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ from .models import (
     Therapist,
     WaitlistOffer,
     WaitlistWish,
+    WorkingHours,
     weekday_bit,
 )
 
@@ -570,6 +571,20 @@ def offers_expire(*, now: datetime | None = None, limit: int = 200) -> int:
             _lapse(offer, Status.EXPIRED, now=now)
             lapsed += 1
     return lapsed
+
+
+def offers_for_reopened(*, location: Location, first_day: date, last_day: date) -> list[WaitlistOffer]:
+    """Local days a closure of `location` no longer covers (removed, shortened or moved): offer each of its
+    therapists' free times on them to the list."""
+    zone = location.zone
+    window = Interval(availability.local_day(first_day, zone).start, availability.local_day(last_day, zone).end)
+    therapist_ids = (
+        WorkingHours.objects.filter(location=location).order_by("therapist_id").values_list("therapist_id", flat=True)
+    )
+    made = []
+    for therapist_id in dict.fromkeys(therapist_ids):
+        made += offers_for_freed(therapist_id=therapist_id, windows=[window], location=location)
+    return made
 
 
 def offers_for_hours(*, hours) -> list[WaitlistOffer]:

@@ -39,6 +39,9 @@ class RefreshOnWriteAdminMixin:
     def saved(self, request, form) -> None:
         self.changed()
 
+    def deleted(self, objects: list) -> None:
+        """The hook after `objects` are deleted and before `changed()`: nothing by default."""
+
     def save_related(self, request, form, formsets, change):
         # Inside the admin's transaction, after save_model: the row, its m2m and inlines are all saved by now.
         super().save_related(request, form, formsets, change)
@@ -48,11 +51,14 @@ class RefreshOnWriteAdminMixin:
     @transaction.atomic
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
+        self.deleted([obj])
         self.changed()
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
+        objects = list(queryset)
         super().delete_queryset(request, queryset)
+        self.deleted(objects)
         self.changed()
 
 

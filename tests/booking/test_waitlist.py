@@ -4,14 +4,23 @@ joining, the hold under the exclusion constraint, claim, decline, expiry by the 
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.test import Client
 
 from booking import desk_services, services, waitlist
 from booking.models import Appointment, TimeOff, WaitlistOffer, WaitlistWish
 from clinic.core.models import OutboundMessage
 from intake.models import Intake
 from tests.booking.conftest import NOW
-from tests.booking.factories import AppointmentFactory, IntakeFactory, PatientFactory, TimeOffFactory
-from tests.factories import front_desk_user
+from tests.booking.factories import (
+    AppointmentFactory,
+    ClosureFactory,
+    IntakeFactory,
+    PatientFactory,
+    TherapistFactory,
+    TimeOffFactory,
+)
+from tests.factories import clinic_admin_user, front_desk_user
+from tests.support.auth import staff_login
 
 MONDAY_10 = datetime(2025, 6, 16, 4, 30, tzinfo=UTC)  # 10:00 IST, Monday 16 June
 MONDAY = date(2025, 6, 16)
@@ -141,6 +150,63 @@ class TestOffers:
         assert not TimeOff.objects.exists()
         offer = open_offer()
         assert (offer.wish, offer.start) == (waiting, datetime(2025, 6, 16, 4, 30, tzinfo=UTC))
+
+    def test_it_offers_time_freed_by_shortening_time_off(self, clinic, frozen):
+        waiting = wish(clinic)
+        time_off = TimeOffFactory(therapist=clinic["therapist"], start=MONDAY_10, end=MONDAY_10 + timedelta(hours=2))
+        # Made longer: nothing is freed, nothing offered.
+        desk_services.time_off_save(
+            time_off=time_off, therapist=clinic["therapist"], start=MONDAY_10, end=MONDAY_10 + timedelta(hours=3)
+        )
+        assert not WaitlistOffer.objects.exists()
+
+        # Now from 11:00: the hour from 10:00 is free again and goes to the list; the rest stays time off.
+        desk_services.time_off_save(
+            time_off=time_off,
+            therapist=clinic["therapist"],
+            start=MONDAY_10 + timedelta(hours=1),
+            end=MONDAY_10 + timedelta(hours=3),
+        )
+        offer = open_offer()
+        assert (offer.wish, offer.start) == (waiting, MONDAY_10)
+        assert WaitlistOffer.objects.count() == 1
+
+    def test_it_offers_time_off_given_to_another_therapist(self, clinic, frozen):
+        waiting = wish(clinic)
+        time_off = TimeOffFactory(therapist=clinic["therapist"], start=MONDAY_10, end=MONDAY_10 + timedelta(hours=1))
+        desk_services.time_off_save(
+            time_off=time_off, therapist=TherapistFactory(), start=MONDAY_10, end=MONDAY_10 + timedelta(hours=1)
+        )
+        offer = open_offer()
+        assert (offer.wish, offer.start, offer.appointment.therapist) == (waiting, MONDAY_10, clinic["therapist"])
+
+    def test_the_admin_offers_what_changing_or_removing_time_off_frees(self, clinic, frozen):
+        """The admin writes time off without the desk's services: its hooks offer the freed time the same way."""
+        first, second = wish(clinic), wish(clinic, minutes=1)
+        time_off = TimeOffFactory(therapist=clinic["therapist"], start=MONDAY_10, end=MONDAY_10 + timedelta(hours=2))
+        admin = Client()
+        staff_login(admin, clinic_admin_user(is_superuser=True))
+        shorter = {"therapist": clinic["therapist"].pk, "start_0": "2025-06-16", "start_1": "11:00"}
+        response = admin.post(
+            f"/admin/booking/timeoff/{time_off.pk}/change/", shorter | {"end_0": "2025-06-16", "end_1": "12:00"}
+        )
+        assert response.status_code == 302
+        assert [(offer.wish, offer.start) for offer in WaitlistOffer.objects.all()] == [(first, MONDAY_10)]
+
+        admin.post(f"/admin/booking/timeoff/{time_off.pk}/delete/", {"post": "yes"})
+        assert not TimeOff.objects.exists()
+        assert WaitlistOffer.objects.get(wish=second).start == MONDAY_10 + timedelta(hours=1)
+
+    def test_the_admin_offers_the_days_a_closure_no_longer_covers(self, clinic, frozen):
+        waiting = wish(clinic)
+        closure = ClosureFactory(location=clinic["location"], first_day=MONDAY, last_day=MONDAY + timedelta(days=1))
+        admin = Client()
+        staff_login(admin, clinic_admin_user(is_superuser=True))
+        moved = {"location": clinic["location"].pk, "first_day": "2025-06-17", "last_day": "2025-06-17"}
+        assert admin.post(f"/admin/booking/closure/{closure.pk}/change/", moved).status_code == 302
+
+        offer = open_offer()  # Monday is open again; its first morning hour goes to the wish
+        assert (offer.wish, offer.start) == (waiting, datetime(2025, 6, 16, 3, 30, tzinfo=UTC))
 
     def test_it_offers_time_from_hours_added(self, clinic, frozen):
         waiting = wish(clinic, weekdays=64, parts_of_day=MORNING)  # Sundays: the therapist does not work then
