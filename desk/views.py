@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from phonenumbers import region_code_for_number
 
 from booking import availability, desk_services, selectors, services
@@ -25,6 +26,7 @@ from booking.forms import CancelForm, PatientDetailsForm
 from booking.models import Appointment, Therapist, TimeOff, WorkingHours
 from booking.services import kind_label
 from clinic.core import parsing
+from clinic.core.middleware import BACKGROUND_HEADER
 from clinic.core.models import AuditEvent, OutboundMessage
 from clinic.core.services import audit_record, message_resend
 from intake.services import patient_update_contact
@@ -93,29 +95,33 @@ def _detail_url(appointment) -> str:
 
 @login_required
 @never_cache
+@vary_on_headers(BACKGROUND_HEADER)
 @require_GET
 def home(request):
+    """A location's day. The schedule's background refresh (static/desk/schedule.js, every 30 seconds on every desk)
+    is answered with the schedule section alone: it replaces nothing else, so the header, the navigation with its
+    count, the date form and the messages to look at are neither read nor rendered for it."""
     staff = _staff(request)
     locations = desk.locations_for(staff)
     location = _location_from(locations, request.GET.get("location"))
     today = timezone.now().astimezone(location.zone).date()
     day = parsing.iso_date(request.GET.get("date")) if request.GET.get("date") else today
+    refresh = request.headers.get(BACKGROUND_HEADER) == "1"
     if day is None:
-        messages.error(request, "That date could not be read; showing today.")
+        if not refresh:
+            messages.error(request, "That date could not be read; showing today.")
         day = today
-    form = DayForm(initial={"location": location.slug, "date": day}, locations=locations)
     now = timezone.now()
     grid = desk.day_grid(staff=staff, location=location, day=day, now=now)
+    context = {"staff": staff, "location": location, "day": day, "grid": grid}
+    if refresh:
+        return render(request, "desk/_schedule.html", context)
     attention = desk.failed_messages(staff, now=now)
-    context = {
-        "staff": staff,
-        "form": form,
-        "location": location,
-        "day": day,
+    context |= {
+        "form": DayForm(initial={"location": location.slug, "date": day}, locations=locations),
         "today": today,
         "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
-        "grid": grid,
         "count": len(grid.appointments),
         "zone_sample": availability.local_day(day, location.zone).start,
         "failed": [
@@ -124,7 +130,6 @@ def home(request):
         "repeated": [
             (message, appt, kind_label(message.kind)) for message, appt in attention if message.status != FAILED_STATUS
         ],
-        "here": request.get_full_path(),
     }
     return render(request, "desk/home.html", context)
 

@@ -1,7 +1,9 @@
 // The desk's schedule refreshes itself every 30 seconds, so an online booking shows within a minute, keeping the
 // scroll position and whatever has focus. Today's grid opens scrolled to the now-line (a third of the way down), so
-// the desk sees what is happening now rather than the first hours of the day. The request says it is a background refresh (not activity), so a desk
-// left alone is still signed out when idle. The print button prints the day sheet (a print stylesheet).
+// the desk sees what is happening now rather than the first hours of the day. The request says it is a background
+// refresh: it is not activity, so a desk left alone is still signed out when idle, and the server answers with the
+// schedule section alone (desk/views.py: home), the only part replaced. The print button prints the day sheet (a
+// print stylesheet).
 (() => {
   const schedule = document.getElementById("schedule");
   document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));

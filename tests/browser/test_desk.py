@@ -172,6 +172,32 @@ def test_the_schedule_and_the_week_pass_axe_on_a_tablet(browser, live_server, da
     context.close()
 
 
+def test_the_schedule_shows_an_online_booking_at_its_next_refresh(desktop, live_server, day):
+    """The schedule refreshes itself every 30 seconds (static/desk/schedule.js), from the schedule section alone
+    (desk/views.py: home): a booking made meanwhile shows, and the rest of the page stays as it was."""
+    location, asha = day["location"], day["asha"]
+    desktop.clock.install()
+    desktop.context.add_cookies([_session_cookie(live_server.url, day["user"])])
+    desktop.goto("/desk/")
+    expect(desktop.locator("a.grid-appt")).to_have_count(3)
+    when = asha.start.astimezone(location.zone)
+    when = when.replace(hour=1 if when.hour != 1 else 3)  # today, at an hour nobody is booked
+    AppointmentFactory(
+        patient=PatientFactory(first_name="Kavya", last_name="Nair"),
+        therapist=asha.therapist,
+        location=location,
+        service=asha.service,
+        start=when,
+    )
+    expect(desktop.get_by_text("Kavya Nair")).to_have_count(0)
+    desktop.clock.run_for("00:31")
+    expect(desktop.locator("a.grid-appt")).to_have_count(4)
+    expect(desktop.locator("a.grid-appt", has_text="Kavya Nair")).to_be_visible()
+    expect(desktop.get_by_text("Failed messages (1)")).to_be_visible()
+    expect(desktop.locator("header")).to_have_count(1)
+    assert_accessible(desktop)
+
+
 def _session_cookie(url, user, *, second_factor=False):
     """A logged-in session for `user` (the login page itself is walked in the desktop test); with `second_factor`,
     one that has passed it too (therapists and clinic admins owe a code otherwise)."""

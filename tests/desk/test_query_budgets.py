@@ -104,6 +104,10 @@ def test_the_schedule_pages_and_the_search_page_run_a_fixed_number_of_queries(
     with django_assert_num_queries(every_page + 1 + 5 + 1):
         response = client.get("/desk/", {"location": "bench", "date": day})
     assert response.content.decode().count('class="grid-appt ') == therapists * per_therapist
+    # The schedule's background refresh: the page's reads but the navigation's count and the messages to look at.
+    with django_assert_num_queries(every_page - 1 + 1 + 5):
+        response = client.get("/desk/", {"location": "bench", "date": day}, headers={"X-Background-Refresh": "1"})
+    assert response.content.decode().count('class="grid-appt ') == therapists * per_therapist
     # + the active locations in scope, the therapists of the location, and the week grid's four (hours,
     # appointments, time off, closures).
     therapist = desk["therapists"][0].pk

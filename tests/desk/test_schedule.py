@@ -126,6 +126,29 @@ def test_a_therapist_lands_on_their_own_week(client, clinic, frozen):
     assert "Arjun Menon: week of" in page
 
 
+def test_a_background_refresh_gets_the_schedule_alone(client, clinic, frozen):
+    """static/desk/schedule.js replaces only the schedule section with the refreshed one: the server sends only that,
+    without the header, navigation, date form or messages (nor the reads behind them)."""
+    location, therapist = clinic["location"], clinic["therapist"]
+    AppointmentFactory(therapist=therapist, location=location, service=clinic["needling"], start=AT_10)
+    staff_login(client, front_desk_user())
+    page = client.get("/desk/").content.decode()
+    refreshed = client.get("/desk/", headers={"X-Background-Refresh": "1"})
+    body = refreshed.content.decode()
+    assert body.lstrip().startswith('<section id="schedule"')
+    assert body.count("grid-appt appointment-confirmed c-2 r-14 s-9") == 1
+    assert body.strip() in page  # exactly the page's section
+    assert "<nav" not in body
+    assert "<form" not in body
+    assert refreshed["Vary"].count("X-Background-Refresh") == 1
+    assert "no-store" in refreshed["Cache-Control"]
+    # An unreadable date on a refresh shows today, and leaves no message waiting for the next page.
+    assert (
+        "r-14" in client.get("/desk/", {"date": "2025-13-40"}, headers={"X-Background-Refresh": "1"}).content.decode()
+    )
+    assert "could not be read" not in client.get("/desk/").content.decode()
+
+
 def test_a_background_refresh_does_not_keep_an_idle_desk_signed_in(client, clinic):
     with time_machine.travel(NOW, tick=False) as traveller:
         staff_login(client, front_desk_user())
