@@ -8,6 +8,10 @@ _axe = Axe()
 
 
 def assert_accessible(page) -> None:
+    # A test that waited for an element of a page just loaded can get here before its stylesheets have: under load
+    # (two suites on two cores) axe once judged a link's contrast by Bootstrap's colours, without ours. The page's
+    # load event comes after every stylesheet.
+    page.wait_for_load_state("load")
     results = _axe.run(
         page,
         options={
