@@ -16,7 +16,6 @@ from . import (
     services,
     waitlist,
 )
-from .availability import Interval
 from .models import Appointment, Closure, Service, ServiceOffering, Therapist, TimeOff, WorkingHours
 
 
@@ -109,7 +108,7 @@ class TimeOffAdmin(SafeInputAdminMixin, FreesTimeAdmin):
     list_select_related = ["therapist"]
 
     def freed(self, record: TimeOff) -> None:
-        waitlist.offers_for_freed(therapist_id=record.therapist_id, windows=[Interval(record.start, record.end)])
+        waitlist.offers_for_lifted_time_off(record)
 
 
 @admin.register(Closure)

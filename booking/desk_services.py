@@ -3,6 +3,7 @@ its life at the desk (check in, finish, no show, undo, a staff cancel that notic
 working hours and time off, and the clinic admin's merge of duplicate patient records. Booking, moving and cancelling
 themselves stay in booking/services.py."""
 
+from copy import copy
 from datetime import datetime, time
 
 from django.apps import apps
@@ -14,7 +15,6 @@ from clinic.core.models import AuditEvent, Location
 from intake.models import Patient
 
 from . import services, waitlist
-from .availability import Interval
 from .models import Appointment, Therapist, TimeOff, WorkingHours
 from .patient_merge import move_patient_records
 
@@ -241,7 +241,7 @@ def time_off_save(
     therapist) is offered to the waiting list, as a removal's is: the free times inside the old span, which the old
     time off blocked, are the ones freed."""
     change = "add" if time_off is None else "change"
-    before = None if time_off is None else (time_off.therapist_id, Interval(time_off.start, time_off.end))
+    stored = copy(time_off)  # None for new time off
     time_off = time_off or TimeOff()
     time_off.therapist, time_off.start, time_off.end, time_off.reason = therapist, start, end, reason.strip()
     return _setup_save(
@@ -249,9 +249,7 @@ def time_off_save(
         change,
         actor=actor,
         request=request,
-        then=None
-        if before is None
-        else lambda _: waitlist.offers_for_freed(therapist_id=before[0], windows=[before[1]]),
+        then=None if stored is None else lambda _: waitlist.offers_for_lifted_time_off(stored),
         start=start.isoformat(),
         end=end.isoformat(),
     )
@@ -259,13 +257,8 @@ def time_off_save(
 
 @transaction.atomic
 def time_off_delete(*, time_off: TimeOff, actor=None, request=None) -> None:
-    freed = Interval(time_off.start, time_off.end)  # offered to the waiting list (docs/design.md)
-    _setup_delete(
-        time_off,
-        actor=actor,
-        request=request,
-        then=lambda deleted: waitlist.offers_for_freed(therapist_id=deleted.therapist_id, windows=[freed]),
-    )
+    # What it blocked is offered to the waiting list (docs/design.md).
+    _setup_delete(time_off, actor=actor, request=request, then=waitlist.offers_for_lifted_time_off)
 
 
 # --- Duplicate patients --------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from .models import (
     Service,
     ServiceOffering,
     Therapist,
+    TimeOff,
     WaitlistOffer,
     WaitlistWish,
     WorkingHours,
@@ -571,6 +572,12 @@ def offers_expire(*, now: datetime | None = None, limit: int = 200) -> int:
             _lapse(offer, Status.EXPIRED, now=now)
             lapsed += 1
     return lapsed
+
+
+def offers_for_lifted_time_off(time_off: TimeOff) -> list[WaitlistOffer]:
+    """`time_off` (as it was stored) was removed or changed: offer the free times inside the span it blocked, which
+    are what it no longer blocks, at each of the therapist's locations."""
+    return offers_for_freed(therapist_id=time_off.therapist_id, windows=[Interval(time_off.start, time_off.end)])
 
 
 def offers_for_reopened(*, location: Location, first_day: date, last_day: date) -> list[WaitlistOffer]:

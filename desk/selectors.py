@@ -91,10 +91,7 @@ def staff_for(user) -> Staff:
 # Every desk page asks for these (clinic/core/statements.py: compiled once per process for each scope's shape).
 @statement(location_ids=list)
 def _active_locations(location_ids):
-    locations = Location.objects.active()
-    if location_ids is not None:
-        locations = locations.filter(pk__in=location_ids)
-    return locations.order_by("name", "pk")
+    return in_scope(Location.objects.active(), location_ids, field="pk").order_by("name", "pk")
 
 
 def locations_for(staff: Staff) -> list[Location]:
@@ -111,12 +108,12 @@ def appointments_base():
 
 def appointments_for_staff(staff: Staff):
     """Appointments at the locations the member of staff sees (docs/access.md)."""
-    return _at_locations(appointments_base(), staff.location_ids)
+    return in_scope(appointments_base(), staff.location_ids)
 
 
-def _at_locations(appointments, location_ids):
-    """`appointments` at those locations (None: every location)."""
-    return appointments if location_ids is None else appointments.filter(location_id__in=location_ids)
+def in_scope(records, location_ids, *, field: str = "location_id"):
+    """`records` at those locations (None: every location), by their `field` naming the location."""
+    return records if location_ids is None else records.filter(**{f"{field}__in": location_ids})
 
 
 def appointment_for_staff(staff: Staff, pk: int) -> Appointment:
@@ -126,9 +123,7 @@ def appointment_for_staff(staff: Staff, pk: int) -> Appointment:
 
 
 def _appointment_ids_as_text(location_ids):
-    ids = Appointment.objects.all()
-    if location_ids is not None:
-        ids = ids.filter(location_id__in=location_ids)
+    ids = in_scope(Appointment.objects.all(), location_ids)
     return ids.annotate(pk_text=Cast("pk", CharField())).values("pk_text")
 
 
@@ -208,9 +203,7 @@ def time_off_for_staff(staff: Staff, pk: int) -> TimeOff:
 
 def hours_for_staff(staff: Staff, pk: int) -> WorkingHours:
     """Working hours at a location the member of staff sees (404 otherwise)."""
-    hours = WorkingHours.objects.select_related("therapist", "location")
-    if staff.location_ids is not None:
-        hours = hours.filter(location_id__in=staff.location_ids)
+    hours = in_scope(WorkingHours.objects.select_related("therapist", "location"), staff.location_ids)
     return get_object_or_404(hours, pk=pk)
 
 
@@ -360,9 +353,7 @@ def patient_record(staff: Staff, patient: Patient, *, now: datetime, past_shown:
     appointments = appointments_for_staff(staff).filter(patient=patient)
     upcoming = list(appointments.filter(end__gt=now).order_by("start", "pk"))
     past = list(appointments.filter(end__lte=now).order_by("-start", "-pk")[:past_shown])
-    intakes = Intake.objects.filter(patient=patient).select_related("location")
-    if staff.location_ids is not None:
-        intakes = intakes.filter(location_id__in=staff.location_ids)
+    intakes = in_scope(Intake.objects.filter(patient=patient).select_related("location"), staff.location_ids)
     intake = intakes.defer("answers", "results", "review_note", "precautions").order_by("-submitted_at", "-pk").first()
     by_id = {appointment.pk: appointment for appointment in upcoming + past}
     about_appointments = models.Q(
@@ -394,9 +385,7 @@ def upcoming_time_off(therapist_ids, *, now: datetime):
 
 @statement(location_ids=list)
 def _reviews_waiting_by_location(location_ids):
-    intakes = Intake.objects.pending_review()
-    if location_ids is not None:
-        intakes = intakes.filter(location_id__in=location_ids)
+    intakes = in_scope(Intake.objects.pending_review(), location_ids)
     return intakes.order_by().values("location_id").annotate(waiting=models.Count("pk"))
 
 
@@ -648,7 +637,7 @@ def _weekly_hours(location, therapist):
 def _appointments_of(location_ids, therapist, start, end):
     """A therapist's appointments in a window at the locations in scope (their own location's name and zone too)."""
     appointments = Appointment.objects.filter(therapist=therapist, start__gte=start, start__lt=end)
-    return _grid_rows(_at_locations(appointments, location_ids), WEEK_FIELDS).order_by("start", "pk")
+    return _grid_rows(in_scope(appointments, location_ids), WEEK_FIELDS).order_by("start", "pk")
 
 
 @statement(therapist=int, start=datetime, end=datetime)

@@ -660,7 +660,7 @@ def hours(request):
     """A location's working hours and its therapists' coming time off."""
     staff, locations = _hours_scope(request)
     location = _location_from(locations, request.GET.get("location"))
-    therapists = list(Therapist.objects.filter(locations=location, is_active=True))
+    therapists = desk.therapists_at(location)
     context = {
         "staff": staff,
         "location": location,

@@ -13,7 +13,7 @@ from booking.models import WaitlistOffer, WaitlistWish
 from clinic.core import parsing
 from clinic.core.models import Location
 
-from .selectors import Staff
+from .selectors import Staff, in_scope
 
 # How far back the fill rate looks, and how many wishes and free times a page lists.
 FILL_RATE_DAYS = 30
@@ -23,10 +23,7 @@ FREE_TIMES_DAYS = 14
 
 
 def wishes_for_staff(staff: Staff):
-    wishes = WaitlistWish.objects.all()
-    if staff.location_ids is not None:
-        wishes = wishes.filter(location_id__in=staff.location_ids)
-    return wishes
+    return in_scope(WaitlistWish.objects.all(), staff.location_ids)
 
 
 def wish_for_staff(staff: Staff, pk: int) -> WaitlistWish:

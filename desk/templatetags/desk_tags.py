@@ -50,8 +50,8 @@ class _Escaped(dict):
 def grid_cells(grid, *, week_url: str = "", location=None, day=None) -> str:
     """Everything inside a time grid (desk/selectors.py: Grid): the column headings (each therapist's linking to
     their week when `week_url` is given), the hour lines, then per column its working hours, time off, closure and
-    appointments, and the now-line."""
-    written = ['<div class="grid-corner c-1 r-1"></div>\n']
+    appointments, and the now-line. Rows, spans and columns are numbers (Block.place), so never escaped."""
+    shared, written = _Escaped(), ['<div class="grid-corner c-1 r-1"></div>\n']
     if week_url:
         week_of = f"{escape(week_url)}?location={escape(location.slug)}&amp;therapist={{}}&amp;date={day:%Y-%m-%d}"
     for column in grid.columns:
@@ -74,7 +74,7 @@ def grid_cells(grid, *, week_url: str = "", location=None, day=None) -> str:
             closed = escape(column.closed.label)
             written.append(f'<div class="grid-closed {column.closed.place}"><span>Closed: {closed}</span></div>')
         written.append("\n")
-        written.append(_appointment_blocks(column.appointments))
+        written.append(_appointment_blocks(column.appointments, shared))
     if grid.now_row:
         across = f"c-{grid.now_column}" if grid.now_column else "all-cols"
         written.append(
@@ -83,13 +83,14 @@ def grid_cells(grid, *, week_url: str = "", location=None, day=None) -> str:
     return mark_safe("".join(written))  # every value escaped
 
 
-def _appointment_blocks(blocks) -> str:
-    """A grid column's appointments, each a link sized by its duration (desk/selectors.py: Block)."""
-    shared, written = _Escaped(), []
+def _appointment_blocks(blocks, shared: _Escaped) -> str:
+    """A grid column's appointments, each a link sized by its duration (desk/selectors.py: Block); `shared` holds the
+    grid's escaped strings."""
+    written = []
     for block in blocks:
         appointment, screening = block.appointment, block.appointment.screening
         written.append(
-            f'<a class="grid-appt {shared[appointment.classes]} {escape(block.place)}" '
+            f'<a class="grid-appt {shared[appointment.classes]} {block.place}" '
             f'href="{escape(appointment.url)}">'
             f'<span class="grid-appt-time">{shared[appointment.time_label]}</span>'
             f'<span class="grid-appt-name">{escape(appointment.patient_name)}</span>'
